@@ -1,0 +1,5 @@
+"""Stock dashboard; its panels live in triton_dashboards.dashboards.overview()."""
+
+from triton_dashboards.dashboards import overview
+
+dashboard = overview()

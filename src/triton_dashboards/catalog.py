@@ -1,0 +1,508 @@
+"""Triton Inference Server's Prometheus metric families, as typed records.
+
+Every dashboard panel, alert and recording rule in this project names Triton metrics. This
+module is the one place those names are written down, together with the facts a query needs:
+the metric type, the unit of the raw value, whether the value only grows (so it needs ``rate()``),
+which labels it carries, and which switch turns it on. Other modules look names up here
+(``get``), so a typo or a family that Triton removed years ago fails at build time with a message
+that says what to use instead, rather than as an empty panel.
+
+Source: Triton core ``src/metrics.cc`` and ``src/metric_model_reporter.cc`` plus the plug-ins
+(local_cache, TensorRT-LLM backend, vLLM backend), as summarised in the project's reference
+METRICS.md sections 2.1 to 2.4. Help strings are verbatim; where METRICS.md gives no help (the
+plug-in families) they are the ones the plug-in's own README sample or source prints.
+
+This is the lowest layer: it knows nothing of PromQL or Grafana panels. ``unit`` is a Grafana unit
+id only because that is the vocabulary the upper layers speak.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import TypeVar
+
+import attrs
+
+
+class Kind(enum.Enum):
+    """Prometheus metric type, as Triton declares it in ``# TYPE``."""
+
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+    SUMMARY = "summary"
+
+
+class Group(enum.Enum):
+    """What a family is about; dashboards lay out rows by group.
+
+    GPU holds every ``gpu_uuid`` family (memory and energy included), CPU holds the
+    ``--allow-cpu-metrics`` families (CPU RAM included), MEMORY is the pinned memory pool.
+    """
+
+    COUNTS = "counts"
+    LATENCY = "latency"
+    GPU = "gpu"
+    CPU = "cpu"
+    CACHE = "cache"
+    MEMORY = "memory"
+    LLM = "llm"
+
+
+# Grafana unit ids for the raw values. Microseconds are U+00B5 MICRO SIGN + "s", which is what
+# Grafana's unit picker stores (not U+03BC GREEK SMALL LETTER MU).
+MICROSECONDS = "\u00b5s"
+UNITS: frozenset[str] = frozenset(
+    {MICROSECONDS, "ms", "s", "bytes", "watt", "joule", "percentunit", "short"}
+)
+
+
+def _sample_names(name: str, kind: Kind) -> tuple[str, ...]:
+    if kind is Kind.HISTOGRAM:
+        return (f"{name}_bucket", f"{name}_sum", f"{name}_count")
+    if kind is Kind.SUMMARY:
+        return (name, f"{name}_sum", f"{name}_count")
+    return (name,)
+
+
+def _cumulative_by_kind(metric: Metric) -> bool:
+    # Counters, and histograms (whose _bucket, _sum and _count samples are all counters), only
+    # grow until the model or server restarts. A summary's quantile samples are a sliding window.
+    return metric.kind in (Kind.COUNTER, Kind.HISTOGRAM)
+
+
+@attrs.frozen(kw_only=True)
+class Metric:
+    """One metric family as Triton exposes it on ``/metrics`` (port 8002).
+
+    ``cumulative`` is True when every value only grows, so panels must use ``rate()`` or
+    ``increase()``: counters, histograms, and the local_cache gauges that are really counts. For a
+    summary only ``_sum`` and ``_count`` are cumulative; its quantile series are not.
+    """
+
+    name: str  # family name as exposed; Triton counters have no _total suffix
+    kind: Kind
+    unit: str  # Grafana unit id of the raw value, one of UNITS
+    help: str  # verbatim HELP text of the current release
+    group: Group
+    labels: tuple[str, ...]  # labels beyond model/version (and namespace, _<tag>, gpu_uuid)
+    per_model: bool  # the family carries model and version labels
+    flag: str = ""  # switch or condition it needs; "" when a default server exposes it
+    since: str = ""  # first release as container YY.MM; "" when METRICS.md has no release
+    cumulative: bool = attrs.field(default=attrs.Factory(_cumulative_by_kind, takes_self=True))
+    plugin: str = ""  # "" for Triton core, else "local_cache", "tensorrt_llm" or "vllm"
+
+    @property
+    def samples(self) -> tuple[str, ...]:
+        """Sample names a scrape shows for this family."""
+        return _sample_names(self.name, self.kind)
+
+
+@attrs.frozen(kw_only=True)
+class RemovedMetric:
+    """A family Triton no longer exposes; old dashboards still query it and show nothing."""
+
+    name: str
+    kind: Kind
+    existed: str  # releases that exposed it
+    fate: str  # reads after "was ...", e.g. "renamed in 23.03 (Triton 2.32)"
+    replacement: tuple[str, ...]  # current family names to use instead, () if none
+
+    @property
+    def samples(self) -> tuple[str, ...]:
+        """Sample names a scrape showed for this family."""
+        return _sample_names(self.name, self.kind)
+
+
+class UnknownMetricError(ValueError):
+    """Raised by ``get`` for a name that is not a current Triton family.
+
+    The message is one line and says what to do: the replacement of a removed family, the
+    closest current name for a typo, or where the list of families is.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(_explain_unknown(name))
+
+
+# Switches (METRICS.md section 1).
+_HISTOGRAM_FLAG = "--metrics-config histogram_latencies=true"
+_SUMMARY_FLAG = "--metrics-config summary_latencies=true"
+_CACHE_FLAG = "response cache enabled"  # --cache-config local,size=N + response_cache{enable:true}
+_CACHE_SUMMARY_FLAG = f"{_CACHE_FLAG} and {_SUMMARY_FLAG}"
+_LOCAL_CACHE_FLAG = "--cache-config local,size=N"
+_GPU_FLAG = "--allow-gpu-metrics"  # on by default, but needs a GPU build and a visible GPU
+_CPU_FLAG = "--allow-cpu-metrics"  # on by default, Linux only
+_VLLM_FLAG = 'config.pbtxt parameters REPORT_CUSTOM_METRICS="true"'
+
+_C, _G, _H, _S = Kind.COUNTER, Kind.GAUGE, Kind.HISTOGRAM, Kind.SUMMARY
+_US = MICROSECONDS
+
+# fmt: off
+_FAMILIES: tuple[Metric, ...] = (
+    # -- 2.1 Core per-model families, updated when a request completes --------------------------
+    # With --metrics-config counter_latencies=false *all* per-model counters stay 0, not only the
+    # *_duration_us ones (METRICS.md caveat C6).
+    Metric(name="nv_inference_request_success", kind=_C, unit="short", group=Group.COUNTS,
+           help="Number of successful inference requests, all batch sizes",
+           labels=(), per_model=True, since="19.03"),
+    # reason = REJECTED, CANCELED, BACKEND or OTHER since 24.07; all four series start at 0.
+    Metric(name="nv_inference_request_failure", kind=_C, unit="short", group=Group.COUNTS,
+           help="Number of failed inference requests, all batch sizes",
+           labels=("reason",), per_model=True, since="19.03"),
+    Metric(name="nv_inference_count", kind=_C, unit="short", group=Group.COUNTS,
+           help="Number of inferences performed (does not include cached requests)",
+           labels=(), per_model=True, since="19.03"),
+    Metric(name="nv_inference_exec_count", kind=_C, unit="short", group=Group.COUNTS,
+           help="Number of model executions performed (does not include cached requests)",
+           labels=(), per_model=True, since="19.03"),
+    Metric(name="nv_inference_request_duration_us", kind=_C, unit=_US, group=Group.LATENCY,
+           help="Cumulative inference request duration in microseconds (includes cached requests)",
+           labels=(), per_model=True, since="19.03"),
+    Metric(name="nv_inference_queue_duration_us", kind=_C, unit=_US, group=Group.LATENCY,
+           help="Cumulative inference queuing duration in microseconds (includes cached requests)",
+           labels=(), per_model=True, since="19.03"),
+    Metric(name="nv_inference_compute_input_duration_us", kind=_C, unit=_US, group=Group.LATENCY,
+           help="Cumulative compute input duration in microseconds"
+                " (does not include cached requests)",
+           labels=(), per_model=True, since="20.06"),
+    Metric(name="nv_inference_compute_infer_duration_us", kind=_C, unit=_US, group=Group.LATENCY,
+           help="Cumulative compute inference duration in microseconds"
+                " (does not include cached requests)",
+           labels=(), per_model=True, since="20.06"),
+    Metric(name="nv_inference_compute_output_duration_us", kind=_C, unit=_US, group=Group.LATENCY,
+           help="Cumulative inference compute output duration in microseconds"
+                " (does not include cached requests)",
+           labels=(), per_model=True, since="20.06"),
+    Metric(name="nv_inference_pending_request_count", kind=_G, unit="short", group=Group.COUNTS,
+           help="Instantaneous number of pending requests awaiting execution per-model.",
+           labels=(), per_model=True, since="23.09"),
+    # Not in the server's metrics.md, but exposed by core since 24.11 (core #397).
+    Metric(name="nv_model_load_duration_secs", kind=_G, unit="s", group=Group.LATENCY,
+           help="Model load time in seconds",
+           labels=(), per_model=True, since="24.11"),
+    # Decoupled models only in 24.11-25.12, every model since 26.01. Default buckets 100, 500,
+    # 2000, 5000 ms. The docs' example wrongly shows nv_first_response_histogram_ms.
+    Metric(name="nv_inference_first_response_histogram_ms", kind=_H, unit="ms",
+           group=Group.LATENCY,
+           help="Duration from request to first response in milliseconds",
+           labels=("le",), per_model=True, flag=_HISTOGRAM_FLAG, since="24.11"),
+    # Summaries: sliding window (60 s), not aggregatable across servers. The request summary is
+    # never created for models with the response cache on. The compute_* helps are copies of the
+    # counters' helps (sic).
+    Metric(name="nv_inference_request_summary_us", kind=_S, unit=_US, group=Group.LATENCY,
+           help="Summary of inference request duration in microseconds (includes cached requests)",
+           labels=("quantile",), per_model=True, flag=_SUMMARY_FLAG, since="23.04"),
+    Metric(name="nv_inference_queue_summary_us", kind=_S, unit=_US, group=Group.LATENCY,
+           help="Summary of inference queuing duration in microseconds (includes cached requests)",
+           labels=("quantile",), per_model=True, flag=_SUMMARY_FLAG, since="23.04"),
+    Metric(name="nv_inference_compute_input_summary_us", kind=_S, unit=_US, group=Group.LATENCY,
+           help="Cumulative compute input duration in microseconds"
+                " (does not include cached requests)",
+           labels=("quantile",), per_model=True, flag=_SUMMARY_FLAG, since="23.04"),
+    Metric(name="nv_inference_compute_infer_summary_us", kind=_S, unit=_US, group=Group.LATENCY,
+           help="Cumulative compute inference duration in microseconds"
+                " (does not include cached requests)",
+           labels=("quantile",), per_model=True, flag=_SUMMARY_FLAG, since="23.04"),
+    Metric(name="nv_inference_compute_output_summary_us", kind=_S, unit=_US, group=Group.LATENCY,
+           help="Cumulative inference compute output duration in microseconds"
+                " (does not include cached requests)",
+           labels=("quantile",), per_model=True, flag=_SUMMARY_FLAG, since="23.04"),
+    Metric(name="nv_cache_num_hits_per_model", kind=_C, unit="short", group=Group.CACHE,
+           help="Number of cache hits per model",
+           labels=(), per_model=True, flag=_CACHE_FLAG, since="22.02"),
+    Metric(name="nv_cache_num_misses_per_model", kind=_C, unit="short", group=Group.CACHE,
+           help="Number of cache misses per model",
+           labels=(), per_model=True, flag=_CACHE_FLAG, since="22.03"),
+    Metric(name="nv_cache_hit_duration_per_model", kind=_C, unit=_US, group=Group.CACHE,
+           help="Total cache hit duration per model, in microseconds",
+           labels=(), per_model=True, flag=_CACHE_FLAG, since="23.03"),
+    Metric(name="nv_cache_miss_duration_per_model", kind=_C, unit=_US, group=Group.CACHE,
+           help="Total cache miss (insert+lookup) duration per model, in microseconds",
+           labels=(), per_model=True, flag=_CACHE_FLAG, since="23.03"),
+    Metric(name="nv_cache_hit_summary_per_model", kind=_S, unit=_US, group=Group.CACHE,
+           help="Summary of cache hit counts/durations per model, in microseconds.",
+           labels=("quantile",), per_model=True, flag=_CACHE_SUMMARY_FLAG, since="23.04"),
+    Metric(name="nv_cache_miss_summary_per_model", kind=_S, unit=_US, group=Group.CACHE,
+           help="Summary of cache miss counts/durations per model, in microseconds.",
+           labels=("quantile",), per_model=True, flag=_CACHE_SUMMARY_FLAG, since="23.04"),
+
+    # -- 2.2 Server-wide families, polled every --metrics-interval-ms (default 2000) -------------
+    # One series per CUDA-visible GPU, keyed by the DCGM UUID.
+    Metric(name="nv_gpu_utilization", kind=_G, unit="percentunit", group=Group.GPU,
+           help="GPU utilization rate [0.0 - 1.0)",
+           labels=("gpu_uuid",), per_model=False, flag=_GPU_FLAG, since="19.03"),
+    Metric(name="nv_gpu_memory_total_bytes", kind=_G, unit="bytes", group=Group.GPU,
+           help="GPU total memory, in bytes",
+           labels=("gpu_uuid",), per_model=False, flag=_GPU_FLAG, since="19.03"),
+    Metric(name="nv_gpu_memory_used_bytes", kind=_G, unit="bytes", group=Group.GPU,
+           help="GPU used memory, in bytes",
+           labels=("gpu_uuid",), per_model=False, flag=_GPU_FLAG, since="19.03"),
+    Metric(name="nv_gpu_power_usage", kind=_G, unit="watt", group=Group.GPU,
+           help="GPU power usage in watts",
+           labels=("gpu_uuid",), per_model=False, flag=_GPU_FLAG, since="19.03"),
+    Metric(name="nv_gpu_power_limit", kind=_G, unit="watt", group=Group.GPU,
+           help="GPU power management limit in watts",
+           labels=("gpu_uuid",), per_model=False, flag=_GPU_FLAG, since="19.03"),
+    # A counter in joules, so rate() of it is the average power in watts.
+    Metric(name="nv_energy_consumption", kind=_C, unit="joule", group=Group.GPU,
+           help="GPU energy consumption in joules since the Triton Server started",
+           labels=("gpu_uuid",), per_model=False, flag=_GPU_FLAG, since="19.03"),
+    # CPU families read the host's /proc, so inside a container they show node-wide values.
+    Metric(name="nv_cpu_utilization", kind=_G, unit="percentunit", group=Group.CPU,
+           help="CPU utilization rate [0.0 - 1.0]",
+           labels=(), per_model=False, flag=_CPU_FLAG, since="22.09"),
+    Metric(name="nv_cpu_memory_total_bytes", kind=_G, unit="bytes", group=Group.CPU,
+           help="CPU total memory (RAM), in bytes",
+           labels=(), per_model=False, flag=_CPU_FLAG, since="22.09"),
+    Metric(name="nv_cpu_memory_used_bytes", kind=_G, unit="bytes", group=Group.CPU,
+           help="CPU used memory (RAM), in bytes",
+           labels=(), per_model=False, flag=_CPU_FLAG, since="22.09"),
+    # Only updated while the poll thread runs, i.e. with GPU or CPU metrics on.
+    Metric(name="nv_pinned_memory_pool_total_bytes", kind=_G, unit="bytes", group=Group.MEMORY,
+           help="Pinned memory pool total memory size, in bytes",
+           labels=(), per_model=False, since="24.01"),
+    Metric(name="nv_pinned_memory_pool_used_bytes", kind=_G, unit="bytes", group=Group.MEMORY,
+           help="Pinned memory pool used memory size, in bytes",
+           labels=(), per_model=False, since="24.01"),
+
+    # -- 2.3 Plug-in families (TRITONSERVER_MetricFamilyNew) -----------------------------------
+    # local_cache: server-wide, polled every 1000 ms. All typed gauge, although all but util and
+    # entries are cumulative counts. The same names were core gauges in 22.02-23.02.
+    Metric(name="nv_cache_util", kind=_G, unit="percentunit", group=Group.CACHE,
+           help="Cache utilization [0.0 - 1.0]",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           plugin="local_cache"),
+    Metric(name="nv_cache_num_entries", kind=_G, unit="short", group=Group.CACHE,
+           help="Number of responses stored in response cache",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           plugin="local_cache"),
+    Metric(name="nv_cache_num_lookups", kind=_G, unit="short", group=Group.CACHE,
+           help="Number of cache lookups in response cache",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           cumulative=True, plugin="local_cache"),
+    Metric(name="nv_cache_num_hits", kind=_G, unit="short", group=Group.CACHE,
+           help="Number of cache hits in response cache",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           cumulative=True, plugin="local_cache"),
+    Metric(name="nv_cache_num_misses", kind=_G, unit="short", group=Group.CACHE,
+           help="Number of cache misses in response cache",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           cumulative=True, plugin="local_cache"),
+    Metric(name="nv_cache_num_evictions", kind=_G, unit="short", group=Group.CACHE,
+           help="Number of cache evictions in response cache",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           cumulative=True, plugin="local_cache"),
+    Metric(name="nv_cache_lookup_duration", kind=_G, unit=_US, group=Group.CACHE,
+           help="Total cache lookup duration (hit and miss), in microseconds",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           cumulative=True, plugin="local_cache"),
+    Metric(name="nv_cache_insertion_duration", kind=_G, unit=_US, group=Group.CACHE,
+           help="Total cache insertion duration, in microseconds",
+           labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
+           cumulative=True, plugin="local_cache"),
+    # TensorRT-LLM backend: one family per kind of statistic, the statistic in a label. Values
+    # mix units and meanings within a family (e.g. kv_cache_block_type="fraction" is 0..1,
+    # general_type="timestamp" is epoch µs), so the unit is only a default.
+    Metric(name="nv_trt_llm_request_metrics", kind=_G, unit="short", group=Group.LLM,
+           help="TRT LLM request metrics",
+           labels=("request_type",), per_model=True, since="23.11", plugin="tensorrt_llm"),
+    Metric(name="nv_trt_llm_runtime_memory_metrics", kind=_G, unit="bytes", group=Group.LLM,
+           help="TRT LLM runtime memory metrics",
+           labels=("memory_type",), per_model=True, since="23.11", plugin="tensorrt_llm"),
+    Metric(name="nv_trt_llm_kv_cache_block_metrics", kind=_G, unit="short", group=Group.LLM,
+           help="TRT LLM KV cache block metrics",
+           labels=("kv_cache_block_type",), per_model=True, since="23.11",
+           plugin="tensorrt_llm"),
+    # A model exposes one of these two, depending on whether it runs the in-flight batcher.
+    Metric(name="nv_trt_llm_inflight_batcher_metrics", kind=_G, unit="short", group=Group.LLM,
+           help="TRT LLM inflight_batcher-specific metrics",
+           labels=("inflight_batcher_specific_metric",), per_model=True, since="23.11",
+           plugin="tensorrt_llm"),
+    Metric(name="nv_trt_llm_v1_metrics", kind=_G, unit="short", group=Group.LLM,
+           help="TRT LLM v1-specific metrics",
+           labels=("v1_specific_metric",), per_model=True, since="23.11",
+           plugin="tensorrt_llm"),
+    Metric(name="nv_trt_llm_general_metrics", kind=_G, unit="short", group=Group.LLM,
+           help="General TRT LLM metrics",
+           labels=("general_type",), per_model=True, since="23.11", plugin="tensorrt_llm"),
+    Metric(name="nv_trt_llm_disaggregated_serving_metrics", kind=_C, unit="short",
+           group=Group.LLM,
+           help="TRT LLM disaggregated serving metrics",
+           labels=("disaggregated_serving_type",), per_model=True, plugin="tensorrt_llm"),
+    # Token-length histograms, buckets 10, 50, 100, 500, 1000 tokens; both share one help.
+    Metric(name="nv_llm_input_token_len", kind=_H, unit="short", group=Group.LLM,
+           help="TRT LLM response metrics",
+           labels=("response_metric_type", "le"), per_model=True, plugin="tensorrt_llm"),
+    Metric(name="nv_llm_output_token_len", kind=_H, unit="short", group=Group.LLM,
+           help="TRT LLM response metrics",
+           labels=("response_metric_type", "le"), per_model=True, plugin="tensorrt_llm"),
+    # vLLM backend (its own names, with a colon). Counters here do carry _total in the name.
+    Metric(name="vllm:prompt_tokens_total", kind=_C, unit="short", group=Group.LLM,
+           help="Number of prefill tokens processed.",
+           labels=(), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:generation_tokens_total", kind=_C, unit="short", group=Group.LLM,
+           help="Number of generation tokens processed.",
+           labels=(), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:time_to_first_token_seconds", kind=_H, unit="s", group=Group.LLM,
+           help="Histogram of time to first token in seconds.",
+           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:time_per_output_token_seconds", kind=_H, unit="s", group=Group.LLM,
+           help="Histogram of time per output token in seconds.",
+           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:e2e_request_latency_seconds", kind=_H, unit="s", group=Group.LLM,
+           help="Histogram of end to end request latency in seconds.",
+           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:request_prompt_tokens", kind=_H, unit="short", group=Group.LLM,
+           help="Number of prefill tokens processed.",
+           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:request_generation_tokens", kind=_H, unit="short", group=Group.LLM,
+           help="Number of generation tokens processed.",
+           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    Metric(name="vllm:request_params_n", kind=_H, unit="short", group=Group.LLM,
+           help="Histogram of the n request parameter.",
+           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+)
+
+# -- 2.4 Removed or renamed families; four of NVIDIA's five deploy dashboards still query some.
+_COMPUTE_SPLIT = (
+    "nv_inference_compute_input_duration_us",
+    "nv_inference_compute_infer_duration_us",
+    "nv_inference_compute_output_duration_us",
+)
+_REMOVED: tuple[RemovedMetric, ...] = (
+    RemovedMetric(name="nv_inference_load_ratio", kind=_H,
+                  existed="19.03-20.07 (TRTIS v1.0.0-v1.15.0, the V1 line)",
+                  fate="removed in Triton 2.0 (20.06)", replacement=()),
+    RemovedMetric(name="nv_inference_compute_duration_us", kind=_C,
+                  existed="19.03-20.07 (TRTIS v1.0.0-v1.15.0, the V1 line)",
+                  fate="removed in Triton 2.0 (20.06): split into compute_input, compute_infer"
+                       " and compute_output",
+                  replacement=_COMPUTE_SPLIT),
+    RemovedMetric(name="nv_cache_hit_lookup_duration_per_model", kind=_C,
+                  existed="22.02-23.02",
+                  fate="renamed in 23.03 (Triton 2.32)",
+                  replacement=("nv_cache_hit_duration_per_model",)),
+    RemovedMetric(name="nv_cache_miss_lookup_duration_per_model", kind=_C,
+                  existed="22.03-23.02",
+                  fate="merged with the insertion duration in 23.03 (Triton 2.32)",
+                  replacement=("nv_cache_miss_duration_per_model",)),
+    RemovedMetric(name="nv_cache_miss_insertion_duration_per_model", kind=_C,
+                  existed="22.03-23.02",
+                  fate="merged with the lookup duration in 23.03 (Triton 2.32)",
+                  replacement=("nv_cache_miss_duration_per_model",)),
+)
+# fmt: on
+
+
+_Record = TypeVar("_Record", bound="Metric | RemovedMetric")
+
+
+def _index(records: Iterable[_Record], *, with_samples: bool) -> Mapping[str, _Record]:
+    """Records by family name, or by it and each sample name; a clash is a catalog bug."""
+    index: dict[str, _Record] = {}
+    for record in records:
+        keys = (record.name, *record.samples) if with_samples else (record.name,)
+        for key in keys:
+            if index.get(key, record) is not record:
+                raise ValueError(f"{key!r} names both {index[key].name!r} and {record.name!r}")
+            index[key] = record
+    return MappingProxyType(index)
+
+
+CATALOG: Mapping[str, Metric] = _index(_FAMILIES, with_samples=False)
+REMOVED: Mapping[str, RemovedMetric] = _index(_REMOVED, with_samples=False)
+_SAMPLES: Mapping[str, Metric] = _index(_FAMILIES, with_samples=True)
+_REMOVED_SAMPLES: Mapping[str, RemovedMetric] = _index(_REMOVED, with_samples=True)
+if _SAMPLES.keys() & _REMOVED_SAMPLES.keys():
+    raise ValueError(f"current and removed: {sorted(_SAMPLES.keys() & _REMOVED_SAMPLES.keys())}")
+
+
+def get(name: str) -> Metric:
+    """The current family called ``name``; raises UnknownMetricError otherwise."""
+    metric = CATALOG.get(name)
+    if metric is None:
+        raise UnknownMetricError(name)
+    return metric
+
+
+def family_of(sample_name: str) -> Metric | None:
+    """The current family a sample or family name belongs to (``x_bucket`` -> ``x``), or None."""
+    return _SAMPLES.get(sample_name)
+
+
+def removed_family_of(sample_name: str) -> RemovedMetric | None:
+    """The removed family a sample or family name belongs to, or None."""
+    return _REMOVED_SAMPLES.get(sample_name)
+
+
+def in_group(group: Group) -> tuple[Metric, ...]:
+    """The current families of one group, in catalog order."""
+    return tuple(m for m in _FAMILIES if m.group is group)
+
+
+_SEE_CATALOG = "see triton_dashboards.catalog.CATALOG for the families"
+
+
+def _explain_unknown(name: str) -> str:
+    removed = removed_family_of(name)
+    if removed is not None:
+        subject = f"metric {name!r}"
+        if name != removed.name:
+            subject += f" (a sample of {removed.name!r})"
+        if removed.replacement:
+            todo = "use " + ", ".join(removed.replacement)
+        else:
+            todo = f"it has no replacement; {_SEE_CATALOG}"
+        return f"{subject} was {removed.fate}; {todo}"
+    family = family_of(name)
+    if family is not None:
+        return (
+            f"{name!r} is a sample of the Triton {family.kind.value} {family.name!r};"
+            f" pass the family name {family.name!r}"
+        )
+    close = difflib.get_close_matches(name, CATALOG.keys(), n=1, cutoff=0.75)
+    if close:
+        return f"unknown Triton metric {name!r}; did you mean {close[0]!r}? ({_SEE_CATALOG})"
+    return f"unknown Triton metric {name!r}; {_SEE_CATALOG}"
+
+
+# -- Core families by role; other modules use these rather than strings ---------------------------
+REQUEST_SUCCESS = CATALOG["nv_inference_request_success"]
+REQUEST_FAILURE = CATALOG["nv_inference_request_failure"]
+INFERENCE_COUNT = CATALOG["nv_inference_count"]
+EXEC_COUNT = CATALOG["nv_inference_exec_count"]
+REQUEST_DURATION = CATALOG["nv_inference_request_duration_us"]
+QUEUE_DURATION = CATALOG["nv_inference_queue_duration_us"]
+COMPUTE_INPUT_DURATION = CATALOG["nv_inference_compute_input_duration_us"]
+COMPUTE_INFER_DURATION = CATALOG["nv_inference_compute_infer_duration_us"]
+COMPUTE_OUTPUT_DURATION = CATALOG["nv_inference_compute_output_duration_us"]
+PENDING_REQUESTS = CATALOG["nv_inference_pending_request_count"]
+MODEL_LOAD_DURATION = CATALOG["nv_model_load_duration_secs"]
+FIRST_RESPONSE_HISTOGRAM = CATALOG["nv_inference_first_response_histogram_ms"]
+REQUEST_SUMMARY = CATALOG["nv_inference_request_summary_us"]
+QUEUE_SUMMARY = CATALOG["nv_inference_queue_summary_us"]
+COMPUTE_INPUT_SUMMARY = CATALOG["nv_inference_compute_input_summary_us"]
+COMPUTE_INFER_SUMMARY = CATALOG["nv_inference_compute_infer_summary_us"]
+COMPUTE_OUTPUT_SUMMARY = CATALOG["nv_inference_compute_output_summary_us"]
+CACHE_HITS = CATALOG["nv_cache_num_hits_per_model"]
+CACHE_MISSES = CATALOG["nv_cache_num_misses_per_model"]
+CACHE_HIT_DURATION = CATALOG["nv_cache_hit_duration_per_model"]
+CACHE_MISS_DURATION = CATALOG["nv_cache_miss_duration_per_model"]
+CACHE_HIT_SUMMARY = CATALOG["nv_cache_hit_summary_per_model"]
+CACHE_MISS_SUMMARY = CATALOG["nv_cache_miss_summary_per_model"]
+GPU_UTILIZATION = CATALOG["nv_gpu_utilization"]
+GPU_MEMORY_TOTAL = CATALOG["nv_gpu_memory_total_bytes"]
+GPU_MEMORY_USED = CATALOG["nv_gpu_memory_used_bytes"]
+GPU_POWER_USAGE = CATALOG["nv_gpu_power_usage"]
+GPU_POWER_LIMIT = CATALOG["nv_gpu_power_limit"]
+ENERGY_CONSUMPTION = CATALOG["nv_energy_consumption"]
+CPU_UTILIZATION = CATALOG["nv_cpu_utilization"]
+CPU_MEMORY_TOTAL = CATALOG["nv_cpu_memory_total_bytes"]
+CPU_MEMORY_USED = CATALOG["nv_cpu_memory_used_bytes"]
+PINNED_MEMORY_TOTAL = CATALOG["nv_pinned_memory_pool_total_bytes"]
+PINNED_MEMORY_USED = CATALOG["nv_pinned_memory_pool_used_bytes"]

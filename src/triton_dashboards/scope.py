@@ -1,0 +1,114 @@
+"""Which Triton series a query looks at, and which labels it keeps.
+
+A :class:`Scope` is the one configuration object every recipe takes (kubernetes-mixin
+style): where Triton runs (namespace, job, service, pod, ...), which models, which GPUs,
+and the labels an aggregation keeps. It turns a catalog family into a selector with the
+right matchers: model matchers only on per-model families, GPU matchers only on families
+that carry ``gpu_uuid``, so one scope serves every panel of a dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeAlias, Union
+
+import attrs
+
+from triton_dashboards.catalog import Metric
+from triton_dashboards.promql import Matcher, PromQLError, Selector, Var
+
+__all__ = ["Scope", "ScopeValue"]
+
+ScopeValue: TypeAlias = Union[str, Var, Sequence[str]]
+
+def _matchers(labels: dict[str, ScopeValue]) -> tuple[Matcher, ...]:
+    return tuple(Matcher.of(label, value) for label, value in labels.items() if value is not None)
+
+
+@attrs.frozen(init=False)
+class Scope:
+    """A selection of Triton series plus the labels that aggregations keep.
+
+    ``Scope(namespace="triton", service="triton-inference-ner")`` selects the targets;
+    ``.model("ner_pipeline")`` or ``.models("ner", "ner_postprocess")`` narrows the
+    per-model families; ``.by("model")`` changes what a panel shows one series for.
+
+    Per-model aggregations sum over everything else, ``gpu_uuid`` and pod included:
+    ensembles and models loaded at startup have no ``gpu_uuid`` while models loaded
+    later do (METRICS.md §4.5), and only a sum that drops it counts every request once.
+    GPU families are deduplicated by ``gpu_uuid`` (two Triton pods on one GPU report the
+    same device), host families are kept per ``instance``.
+    """
+
+    target: tuple[Matcher, ...] = ()
+    model_filter: tuple[Matcher, ...] = ()
+    gpu_filter: tuple[Matcher, ...] = ()
+    group: tuple[str, ...] = ("model", "version")
+    gpu_group: tuple[str, ...] = ("gpu_uuid",)
+    host_group: tuple[str, ...] = ("instance",)
+
+    def __init__(self, **labels: ScopeValue) -> None:
+        """A scope over the targets whose labels match, e.g. ``namespace="triton"``."""
+        self.__attrs_init__(target=_matchers(labels))
+
+    def _with(self, **changes: tuple[Matcher, ...] | tuple[str, ...]) -> Scope:
+        new = object.__new__(Scope)
+        new.__attrs_init__(**{**attrs.asdict(self, recurse=False), **changes})
+        return new
+
+    def also(self, **labels: ScopeValue) -> Scope:
+        """This scope with more target matchers."""
+        return self._with(target=self.target + _matchers(labels))
+
+    def model(self, name: str | Var, version: str | Var | None = None) -> Scope:
+        """Only the model (or ensemble) ``name``, optionally one version."""
+        labels: dict[str, ScopeValue] = {"model": name}
+        if version is not None:
+            labels["version"] = version
+        return self._with(model_filter=_matchers(labels))
+
+    def models(self, *names: str) -> Scope:
+        """Any of the models ``names`` (for example the steps of an ensemble)."""
+        if not names:
+            raise PromQLError("Scope.models() needs at least one model name")
+        return self._with(model_filter=(Matcher.of("model", list(names)),))
+
+    def versions(self, version: str | Var) -> Scope:
+        return self._with(model_filter=self.model_filter + _matchers({"version": version}))
+
+    def gpus(self, gpu_uuid: str | Var | Sequence[str]) -> Scope:
+        """Only the GPUs ``gpu_uuid`` (GPU families; per-model ones are not split by GPU)."""
+        return self._with(gpu_filter=_matchers({"gpu_uuid": gpu_uuid}))
+
+    def by(self, *labels: str) -> Scope:
+        """Keep ``labels`` in per-model aggregations (default ``model, version``)."""
+        return self._with(group=tuple(labels))
+
+    def select(self, metric: Metric, *extra: Matcher, sample: str | None = None) -> Selector:
+        """A selector for ``metric`` with the matchers of this scope that apply to it.
+
+        ``sample`` picks one of the family's sample names, e.g. a histogram's ``_bucket``.
+        """
+        matchers = self.target
+        if metric.per_model:
+            matchers += self.model_filter
+        if "gpu_uuid" in metric.labels and not metric.per_model:
+            matchers += self.gpu_filter
+        return Selector(sample or metric.name, matchers + extra)
+
+    @property
+    def legend(self) -> str:
+        """A Grafana legend naming each per-model series, e.g. ``{{model}} v{{version}}``."""
+        parts = []
+        for label in self.group:
+            parts.append("v{{version}}" if label == "version" else "{{" + label + "}}")
+        return " ".join(parts) if parts else "all"
+
+    @property
+    def names_one_model(self) -> bool:
+        """Whether the scope pins a single model by a literal name."""
+        return any(
+            m.label == "model" and m.op == "=" and isinstance(m.value, str)
+            for m in self.model_filter
+        )
+

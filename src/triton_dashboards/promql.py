@@ -63,7 +63,8 @@ class PromQLError(ValueError):
 
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_DURATION = re.compile(r"^(?:[0-9]+(?:ms|s|m|h|d|w|y))+$")
+# Units in Prometheus' order, each at most once: 1h30m, not 30m1h.
+_DURATION = re.compile(r"^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
 _VAR_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # Grafana's variable formats (docs: "Variable syntax"); ${var:format}.
 _VAR_FORMATS = frozenset(
@@ -155,7 +156,7 @@ def _check_label(name: str) -> str:
 def _check_window(window: Window) -> str:
     if isinstance(window, Var):
         return str(window)
-    if not _DURATION.match(window):
+    if not window or not _DURATION.match(window) or not any(c in "123456789" for c in window):
         raise PromQLError(
             f"invalid range {window!r}: use a Prometheus duration such as 5m or 1h30m, "
             "or a Grafana variable such as $__rate_interval"
@@ -247,7 +248,7 @@ class Expr:
         """``self >= other``; also drops NaN samples, which compare false."""
         return binop(Op.GE, self, other)
 
-    def or_(self, other: Expr | float) -> Binary:
+    def or_(self, other: Expr) -> Binary:
         return binop(Op.OR, self, other)
 
 
@@ -261,7 +262,7 @@ def _as_expr(value: Expr | float) -> Expr:
 
 @attrs.frozen
 class Number(Expr):
-    value: float
+    value: float = attrs.field(converter=float)
 
     def render(self) -> str:
         v = self.value
@@ -376,6 +377,8 @@ _AGGREGATIONS = frozenset(
 
 
 def _labels(labels: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(labels, str):
+        raise PromQLError(f"labels must be a sequence of names, not the string {labels!r}")
     return tuple(_check_label(label) for label in labels)
 
 
@@ -383,7 +386,8 @@ def _labels(labels: Iterable[str]) -> tuple[str, ...]:
 class Aggregate(Expr):
     """``op by (labels) (expr)``, ``op without (labels) (expr)`` or ``op(expr)``.
 
-    An empty ``by`` or ``without`` aggregates everything and renders as ``op(expr)``.
+    An empty ``by`` aggregates everything and renders as ``op(expr)``; an empty
+    ``without`` keeps every label and stays ``op without () (expr)``.
     """
 
     op: str
@@ -401,7 +405,7 @@ class Aggregate(Expr):
     def render(self) -> str:
         if self.by:
             head = f"{self.op} by ({', '.join(self.by)}) "
-        elif self.without:
+        elif self.without is not None:  # ``without ()`` keeps every label: not ``op(x)``
             head = f"{self.op} without ({', '.join(self.without)}) "
         else:
             head = self.op
@@ -429,6 +433,12 @@ class Binary(Expr):
             raise PromQLError("use either on or ignoring, not both")
         if self.group_left is not None and self.group_right is not None:
             raise PromQLError("use either group_left or group_right, not both")
+        if (self.group_left is not None or self.group_right is not None) and (
+            self.on is None and self.ignoring is None
+        ):
+            raise PromQLError("group_left/group_right need on (...) or ignoring (...)")
+        if self.op.is_set and (self.group_left is not None or self.group_right is not None):
+            raise PromQLError(f"no grouping allowed for the set operator {self.op.symbol!r}")
         if self.bool_ and not self.op.is_comparison:
             raise PromQLError(f"bool applies to comparisons, not to {self.op.symbol!r}")
 
@@ -442,6 +452,8 @@ class Binary(Expr):
         if side.precedence == self.precedence:
             # Left-associative operators need parentheses on the right, ``^`` on the left.
             needs = right != (self.op is Op.POW)
+        if self.op is Op.POW and not right and isinstance(side, Number) and side.value < 0:
+            needs = True  # -2 ^ a is -(2 ^ a)
         return f"({text})" if needs else text
 
     def render(self) -> str:

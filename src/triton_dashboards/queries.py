@@ -365,7 +365,9 @@ def model_load_time(scope: Scope) -> Expr:
     return max_by(scope.group, scope.select(catalog.MODEL_LOAD_DURATION))
 
 
-def instances_up(scope: Scope) -> Expr:
-    """Triton servers that report at least one loaded model."""
-    return aggregate("count", aggregate("count", scope.select(catalog.REQUEST_SUCCESS),
-                                        by=scope.host_group))  # fmt: skip
+def instances_up(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Triton servers that reported at least one loaded model during the window."""
+    per_instance = aggregate(
+        "count", rate(scope.select(catalog.REQUEST_SUCCESS), window), by=scope.host_group
+    )
+    return aggregate("count", per_instance)

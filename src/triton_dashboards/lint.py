@@ -1,0 +1,193 @@
+"""Checks on the queries of rendered dashboards, before Grafana or Prometheus sees them.
+
+Grafana variables make a query invalid PromQL until Grafana interpolates them, so every
+expression is first given stand-ins that fit where each variable stands (a duration in
+``[...]``, a number elsewhere; inside a string a variable is only text), then parsed with
+promql-parser, and its syntax tree is checked against the Triton catalog:
+
+* errors: an expression that does not parse, an unknown Grafana variable, a metric name
+  that is not Triton's or was removed (``nv_inference_load_ratio``, gone since 2.0);
+* findings: ``=`` with a multi-value variable (Grafana interpolates a regex, so only
+  ``=~`` matches), a counter used without ``rate()``/``increase()`` (a cumulative total
+  that restarts on every model reload).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from triton_dashboards import catalog
+
+__all__ = ["Finding", "expressions", "lint_dashboard", "substitute"]
+
+#: Grafana's built-in variables (docs: "Global variables").
+_DURATION_BUILTINS = frozenset({"__rate_interval", "__interval", "__range"})
+_NUMBER_BUILTINS = frozenset(
+    {"__interval_ms", "__range_s", "__range_ms", "__from", "__to", "__rate_interval_ms"}
+)
+_TEXT_BUILTINS = frozenset({"__dashboard", "__name", "__org", "__user", "__all"})
+_BUILTINS = _DURATION_BUILTINS | _NUMBER_BUILTINS | _TEXT_BUILTINS
+_VAR = re.compile(r"\$(?:\{(\w+)(?::[\w]+)?\}|(\w+)|\[\[(\w+)(?::\w+)?\]\])")
+_RANGE_VAR = re.compile(r"\[\s*\$(?:\{\w+(?::\w+)?\}|\w+)\s*(?=[\]:])")
+_COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
+
+
+@attrs.frozen
+class Finding:
+    """One problem in one panel's query; ``error`` ones make a build fail."""
+
+    source: str
+    panel: str
+    message: str
+    error: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.source}: panel {self.panel!r}: {self.message}"
+
+
+def _segments(expr: str) -> Iterator[tuple[bool, str]]:
+    """Split ``expr`` into (inside a string literal, text) runs."""
+    start, quote, i = 0, "", 0
+    while i < len(expr):
+        c = expr[i]
+        if quote:
+            if c == "\\" and quote != "`":
+                i += 2
+                continue
+            if c == quote:
+                yield True, expr[start : i + 1]
+                start, quote = i + 1, ""
+        elif c in "\"'`":
+            if i > start:
+                yield False, expr[start:i]
+            start, quote = i, c
+        i += 1
+    if start < len(expr):
+        yield bool(quote), expr[start:]
+
+
+def _names(text: str) -> list[str]:
+    return [next(n for n in m.groups() if n) for m in _VAR.finditer(text)]
+
+
+def substitute(expr: str) -> tuple[str, set[str]]:
+    """``expr`` with Grafana variables replaced by stand-ins, and the variables it uses."""
+    used: set[str] = set()
+    out = []
+    for in_string, text in _segments(expr):
+        used.update(_names(text))
+        if not in_string:
+            text = _RANGE_VAR.sub("[1m", text)
+            text = _VAR.sub("1", text)
+        out.append(text)
+    return "".join(out), used
+
+
+def expressions(dashboard: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(panel title, expr)`` for every Prometheus target, rows' panels included."""
+    for panel in dashboard.get("panels") or []:
+        for p in (panel, *(panel.get("panels") or [])):
+            for target in p.get("targets") or []:
+                if target.get("expr"):
+                    yield p.get("title") or f"panel {p.get('id')}", target["expr"]
+
+
+def _multi_variables(dashboard: dict[str, Any]) -> tuple[set[str], set[str]]:
+    variables = (dashboard.get("templating") or {}).get("list") or []
+    names = {v["name"] for v in variables}
+    multi = {v["name"] for v in variables if v.get("multi") or v.get("includeAll")}
+    return names, multi
+
+
+def _is_cumulative(sample: str) -> bool:
+    family = catalog.family_of(sample)
+    if family is None:
+        return False
+    if family.kind in (catalog.Kind.HISTOGRAM, catalog.Kind.SUMMARY):
+        return sample.endswith(("_bucket", "_sum", "_count"))
+    return family.cumulative
+
+
+class _Checker:
+    def __init__(self, multi: set[str]) -> None:
+        self.multi = multi
+        self.problems: list[tuple[str, bool]] = []
+
+    def visit(self, node: Any, function: str | None = None) -> None:
+        import promql_parser as pp
+
+        if isinstance(node, pp.VectorSelector):
+            self._selector(node, function)
+        elif isinstance(node, pp.MatrixSelector):
+            self.visit(node.vector_selector, function or "range")
+        elif isinstance(node, pp.Call):
+            for arg in node.args:
+                self.visit(arg, node.func.name if isinstance(arg, pp.MatrixSelector) else None)
+        elif isinstance(node, pp.AggregateExpr):
+            self.visit(node.expr)
+            if node.param is not None:
+                self.visit(node.param)
+        elif isinstance(node, pp.BinaryExpr):
+            self.visit(node.lhs)
+            self.visit(node.rhs)
+        elif isinstance(node, pp.ParenExpr | pp.UnaryExpr | pp.SubqueryExpr):
+            self.visit(node.expr)
+
+    def _selector(self, node: Any, function: str | None) -> None:
+        import promql_parser as pp
+
+        name = node.name or ""
+        removed = catalog.removed_family_of(name)
+        if removed is not None or (name.startswith("nv_") and catalog.family_of(name) is None):
+            try:
+                catalog.get(name)
+            except catalog.UnknownMetricError as e:
+                self.problems.append((str(e), True))
+        elif _is_cumulative(name) and function not in _COUNTER_FUNCTIONS:
+            where = f"in {function}()" if function and function != "range" else "raw"
+            self.problems.append(
+                (f"counter {name} is used {where}: it is a total since the model loaded and "
+                 "restarts on reload; wrap it in rate() or increase()", False)
+            )  # fmt: skip
+        for matcher in node.matchers.matchers:
+            if matcher.op in (pp.MatchOp.Equal, pp.MatchOp.NotEqual):
+                for var in _names(matcher.value):
+                    if var in self.multi:
+                        op = "=" if matcher.op == pp.MatchOp.Equal else "!="
+                        better = "=~" if op == "=" else "!~"
+                        self.problems.append(
+                            (f"{matcher.name}{op}\"{matcher.value}\" uses {op} with the "
+                             f"multi-value variable ${var}; use {better}", False)
+                        )  # fmt: skip
+
+
+def lint_expression(expr: str, variables: set[str], multi: set[str]) -> list[tuple[str, bool]]:
+    """Problems of one expression as ``(message, is_error)``."""
+    import promql_parser as pp
+
+    text, used = substitute(expr)
+    problems = [
+        (f"unknown Grafana variable ${name}; define it or fix the name", True)
+        for name in sorted(used - variables - _BUILTINS)
+    ]
+    try:
+        tree = pp.parse(text)
+    except ValueError as e:
+        return [*problems, (f"query does not parse ({e}): {expr}", True)]
+    checker = _Checker(multi)
+    checker.visit(tree)
+    return problems + checker.problems
+
+
+def lint_dashboard(dashboard: dict[str, Any], source: str) -> list[Finding]:
+    """Every problem in the queries of a rendered dashboard."""
+    names, multi = _multi_variables(dashboard)
+    findings = []
+    for panel, expr in expressions(dashboard):
+        for message, error in lint_expression(expr, names, multi):
+            findings.append(Finding(source, panel, message.replace("\n", " "), error))
+    return findings

@@ -1,0 +1,162 @@
+"""A repository of dashboard files: ``dashboards/NAME.dashboard.py`` -> ``dashboards/NAME.json``.
+
+Every file is run, must bind a dashboard to the name ``dashboard``, and is rendered in
+memory; only when all of them render, have distinct uids and queries without errors is
+anything written, so a failed build leaves the committed JSON as it was. Files are
+replaced atomically and only when their text changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+from grafanalib import core as g
+
+from triton_dashboards.dashboard import Dashboard
+from triton_dashboards.lint import Finding, lint_dashboard
+from triton_dashboards.render import render
+
+__all__ = ["Built", "ProjectError", "build", "dashboard_files", "json_path", "stale", "write"]
+
+SUFFIX = ".dashboard.py"
+
+
+class ProjectError(Exception):
+    """A dashboard file that cannot be built; the message is one line naming the file."""
+
+
+@attrs.frozen
+class Built:
+    source: Path
+    target: Path
+    uid: str
+    title: str
+    panels: int
+    text: str
+
+
+def dashboard_files(directory: Path) -> list[Path]:
+    """The ``*.dashboard.py`` files of ``directory``, in name order."""
+    return sorted(directory.glob(f"*{SUFFIX}"))
+
+
+def json_path(source: Path) -> Path:
+    """``dashboards/ner.dashboard.py`` -> ``dashboards/ner.json``."""
+    return source.with_name(source.name[: -len(SUFFIX)] + ".json")
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def load(source: Path) -> Dashboard | g.Dashboard:
+    """Run a dashboard file and return the dashboard it binds to ``dashboard``."""
+    try:
+        namespace = runpy.run_path(str(source), run_name="__dashboard__")
+    except (ValueError, TypeError) as e:
+        raise ProjectError(f"{source}: {_one_line(e)}") from None
+    except Exception as e:  # a dashboard file is user code: report any error in one line
+        line = _error_line(e, source)
+        raise ProjectError(f"{source}{line}: {type(e).__name__}: {_one_line(e)}") from None
+    if "dashboard" not in namespace:
+        raise ProjectError(
+            f"{source}: defines no dashboard; bind a triton_dashboards.Dashboard to the "
+            "name `dashboard`"
+        )
+    dashboard = namespace["dashboard"]
+    if not isinstance(dashboard, Dashboard | g.Dashboard):
+        raise ProjectError(
+            f"{source}: `dashboard` is a {type(dashboard).__name__}, not a "
+            "triton_dashboards.Dashboard"
+        )
+    return dashboard
+
+
+def _error_line(error: BaseException, source: Path) -> str:
+    tb = error.__traceback__
+    line = None
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename) == source.resolve() or Path(
+            tb.tb_frame.f_code.co_filename
+        ) == source:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f":{line}" if line else ""
+
+
+def build(sources: Sequence[Path]) -> list[Built]:
+    """Render every file; raise :class:`ProjectError` on the first that cannot be built."""
+    built: list[Built] = []
+    seen: dict[str, Path] = {}
+    for source in sources:
+        dashboard = load(source)
+        try:
+            text = render(dashboard)
+        except (ValueError, TypeError) as e:
+            raise ProjectError(f"{source}: {_one_line(e)}") from None
+        model = json.loads(text)
+        uid = model["uid"]
+        if uid in seen:
+            raise ProjectError(
+                f"{source}: uid {uid!r} is already used by {seen[uid]}; give each dashboard "
+                "its own uid"
+            )
+        seen[uid] = source
+        errors = [f for f in lint_dashboard(model, str(source)) if f.error]
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise ProjectError(f"{errors[0]}{more}")
+        panels = sum(1 + len(p.get("panels") or []) for p in model["panels"])
+        panels -= sum(1 for p in model["panels"] if p["type"] == "row")
+        built.append(Built(source, json_path(source), uid, model["title"], panels, text))
+    return built
+
+
+def write(built: Iterable[Built]) -> list[Built]:
+    """Write each dashboard's JSON if it changed; return the ones written."""
+    written = []
+    for item in built:
+        if item.target.exists() and item.target.read_text(encoding="utf-8") == item.text:
+            continue
+        fd, tmp = tempfile.mkstemp(dir=item.target.parent, prefix=f".{item.target.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                out.write(item.text)
+            os.replace(tmp, item.target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(item)
+    return written
+
+
+def stale(built: Iterable[Built]) -> list[tuple[Built, str]]:
+    """Dashboards whose committed JSON is missing or differs from what the code renders."""
+    out = []
+    for item in built:
+        if not item.target.exists():
+            out.append((item, "missing"))
+        elif item.target.read_text(encoding="utf-8") != item.text:
+            out.append((item, "stale"))
+    return out
+
+
+def lint_files(paths: Sequence[Path]) -> list[Finding]:
+    """Lint rendered dashboard JSON files."""
+    findings: list[Finding] = []
+    for path in paths:
+        try:
+            model = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ProjectError(f"{path}: cannot read dashboard JSON: {_one_line(e)}") from None
+        if not isinstance(model, dict) or "panels" not in model:
+            raise ProjectError(f"{path}: not a Grafana dashboard (no `panels`)")
+        findings.extend(lint_dashboard(model, str(path)))
+    return findings

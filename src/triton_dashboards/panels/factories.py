@@ -394,7 +394,7 @@ def table(
             "fieldConfig": {
                 "defaults": {
                     **_field_defaults(unit, thresholds),
-                    "custom": {"align": "auto", "cellOptions": {"type": "auto"},
+                    "custom": {"align": "auto",
                                "filterable": False, "inspect": False},
                 },
                 "overrides": overrides,

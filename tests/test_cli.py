@@ -1,0 +1,207 @@
+"""The command line, run as a user runs it: a real process, its exit code, its output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _shared import ROOT, shared_dir
+
+GOOD = """\
+from triton_dashboards import Dashboard, Row, Scope, panels
+
+scope = Scope(namespace="triton").model({model!r})
+dashboard = Dashboard(title="t", uid={uid!r}, rows=[Row("r", [panels.request_rate(scope)])])
+"""
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "triton_dashboards", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "dashboards").mkdir()
+    return tmp_path
+
+
+def write(repo: Path, name: str, text: str) -> Path:
+    path = repo / "dashboards" / f"{name}.dashboard.py"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def test_build_writes_json_then_leaves_it_alone(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    first = run("build", cwd=repo)
+    assert first.returncode == 0, first.stderr
+    assert "built dashboards/a.json (1 panels)" in first.stdout
+    target = repo / "dashboards" / "a.json"
+    mtime = target.stat().st_mtime_ns
+    second = run("build", cwd=repo)
+    assert "unchanged dashboards/a.json" in second.stdout
+    assert target.stat().st_mtime_ns == mtime
+    assert json.loads(target.read_text(encoding="utf-8"))["uid"] == "a"
+
+
+def test_file_that_raises(repo: Path) -> None:
+    write(repo, "boom", "x = 1\nraise RuntimeError('the model list is empty')\n")
+    assert_one_line_error(
+        run("build", cwd=repo), "boom.dashboard.py:2", "RuntimeError", "the model list is empty"
+    )
+
+
+def test_file_without_dashboard(repo: Path) -> None:
+    write(repo, "empty", "x = 1\n")
+    assert_one_line_error(run("build", cwd=repo), "empty.dashboard.py", "defines no dashboard")
+
+
+def test_dashboard_of_the_wrong_type(repo: Path) -> None:
+    write(repo, "wrong", "dashboard = {'title': 'x'}\n")
+    assert_one_line_error(run("build", cwd=repo), "wrong.dashboard.py", "is a dict")
+
+
+def test_two_dashboards_with_one_uid(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="same"))
+    write(repo, "b", GOOD.format(model="ner", uid="same"))
+    assert_one_line_error(run("build", cwd=repo), "b.dashboard.py", "'same'", "a.dashboard.py")
+
+
+def test_uid_too_long(repo: Path) -> None:
+    write(repo, "long", GOOD.format(model="ner", uid="x" * 41))
+    assert_one_line_error(run("build", cwd=repo), "long.dashboard.py", "at most 40")
+
+
+def test_uid_with_bad_characters(repo: Path) -> None:
+    write(repo, "bad", GOOD.format(model="ner", uid="a/b"))
+    assert_one_line_error(run("build", cwd=repo), "bad.dashboard.py", "A-Z a-z 0-9 _ -")
+
+
+def test_unknown_metric_names_file_and_panel(repo: Path) -> None:
+    write(
+        repo,
+        "typo",
+        "from triton_dashboards import Dashboard, Row, panels\n"
+        "dashboard = Dashboard(title='t', uid='t', rows=[Row('r', [\n"
+        "    panels.timeseries('My panel', ['rate(nv_inference_cout[5m])'], unit='ops')])])\n",
+    )
+    assert_one_line_error(
+        run("build", cwd=repo), "typo.dashboard.py", "'My panel'", "nv_inference_count"
+    )
+
+
+def test_removed_metric_is_an_error(repo: Path) -> None:
+    write(
+        repo,
+        "old",
+        "from triton_dashboards import Dashboard, Row, panels\n"
+        "dashboard = Dashboard(title='t', uid='t', rows=[Row('r', [\n"
+        "    panels.timeseries('Compute', ['rate(nv_inference_compute_duration_us[5m])'],"
+        " unit='µs')])])\n",
+    )
+    assert_one_line_error(run("build", cwd=repo), "'Compute'", "removed")
+
+
+def test_model_name_with_quotes_is_escaped_not_an_error(repo: Path) -> None:
+    write(repo, "q", GOOD.format(model='ner "v2" \\ beta', uid="q"))
+    result = run("build", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    model = json.loads((repo / "dashboards" / "q.json").read_text(encoding="utf-8"))
+    expr = model["panels"][1]["targets"][0]["expr"]
+    assert 'model="ner \\"v2\\" \\\\ beta"' in expr
+    assert run("lint", cwd=repo).returncode == 0
+
+
+def test_hand_written_query_with_a_stray_quote(repo: Path) -> None:
+    write(
+        repo,
+        "raw",
+        "from triton_dashboards import Dashboard, Row, panels\n"
+        "dashboard = Dashboard(title='t', uid='t', rows=[Row('r', [\n"
+        "    panels.timeseries('Raw', ['rate(nv_inference_count{model=\"a\"b\"}[5m])'],"
+        " unit='ops')])])\n",
+    )
+    assert_one_line_error(run("build", cwd=repo), "raw.dashboard.py", "'Raw'", "does not parse")
+
+
+def test_nothing_is_written_when_one_file_fails(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    write(repo, "b", "raise ValueError('no')\n")
+    assert run("build", cwd=repo).returncode == 2
+    assert not (repo / "dashboards" / "a.json").exists()
+
+
+def test_check_reports_stale_and_missing(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    missing = run("check", cwd=repo)
+    assert missing.returncode == 1
+    assert "missing: dashboards/a.json" in missing.stderr
+    assert run("build", cwd=repo).returncode == 0
+    assert run("check", cwd=repo).returncode == 0
+    write(repo, "a", GOOD.format(model="ner_pipeline", uid="a"))
+    stale = run("check", cwd=repo)
+    assert stale.returncode == 1
+    assert "stale: dashboards/a.json" in stale.stderr
+    assert "Traceback" not in stale.stderr
+
+
+def test_no_dashboard_folder(tmp_path: Path) -> None:
+    assert_one_line_error(run("build", cwd=tmp_path), "no folder dashboards")
+
+
+def test_lint_flags_nvidias_dashboard(tmp_path: Path) -> None:
+    """NVIDIA's k8s dashboard plots raw cumulative counters: lint says so, exit 1."""
+    nvidia = shared_dir() / "triton" / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
+    result = run("lint", str(nvidia), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "counter nv_inference_request_success is used raw" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_lint_flags_removed_metrics_in_the_aws_dashboard(tmp_path: Path) -> None:
+    aws = shared_dir() / "triton" / "dashboards" / "triton-server_aws_dashboard.json"
+    result = run("lint", str(aws), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nv_inference_load_ratio" in result.stdout
+    assert "removed" in result.stdout
+
+
+def test_lint_of_a_file_that_is_not_json(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert_one_line_error(run("lint", str(bad), cwd=tmp_path), "x.json", "cannot read")
+
+
+def test_committed_dashboards_are_current_and_clean() -> None:
+    """The CI gate on this repository itself: `check` and `lint` pass."""
+    assert run("check", cwd=ROOT).returncode == 0
+    lint = run("lint", cwd=ROOT)
+    assert lint.returncode == 0, lint.stdout
+
+
+@pytest.mark.parametrize("command", ["build", "check", "lint"])
+def test_help_has_an_example(command: str) -> None:
+    result = run(command, "--help", cwd=ROOT)
+    assert result.returncode == 0
+    assert "Example:" in result.stdout

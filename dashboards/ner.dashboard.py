@@ -16,7 +16,10 @@ dashboard = Dashboard(
     title="NER pipeline",
     uid="triton-ner",
     description="The ner_pipeline ensemble and its steps, namespace triton.",
-    links=[Link.to("Triton overview", "triton-overview"), Link.to("Triton model detail", "triton-model")],
+    links=[
+        Link.to("Triton overview", "triton-overview"),
+        Link.to("Triton model detail", "triton-model"),
+    ],
     rows=[
         Row(
             "Is it working?",

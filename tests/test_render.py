@@ -79,7 +79,12 @@ def _all_panels(model: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_committed_dashboards_exist() -> None:
     names = {p.name for p in DASHBOARD_JSON}
-    assert {"triton-overview.json", "triton-model.json", "triton-gpu-host.json", "ner.json"} <= names
+    assert {
+        "triton-overview.json",
+        "triton-model.json",
+        "triton-gpu-host.json",
+        "ner.json",
+    } <= names
 
 
 @pytest.mark.parametrize("path", DASHBOARD_JSON, ids=lambda p: p.name)
@@ -101,7 +106,9 @@ def test_panel_options_validate_against_panel_schemas(path: Path) -> None:
         file = shared_dir() / "grafana-schema" / f"{kind}.jsonschema.json"
         assert file.exists(), f"no panel schema for type {kind!r}"
         options = jsonschema.Draft7Validator(_schema(file.name, "Options"))
-        problems += [f"{panel['title']}: options: {e}" for e in _untolerated(options, panel["options"])]
+        problems += [
+            f"{panel['title']}: options: {e}" for e in _untolerated(options, panel["options"])
+        ]
         if "FieldConfig" in _schema(file.name)["definitions"]:
             custom = panel["fieldConfig"]["defaults"].get("custom", {})
             field = jsonschema.Draft7Validator(_schema(file.name, "FieldConfig"))
@@ -129,9 +136,7 @@ def test_tolerated_differences_are_still_needed() -> None:
 @pytest.mark.parametrize("path", DASHBOARD_JSON, ids=lambda p: p.name)
 def test_units_are_grafana_unit_ids(path: Path) -> None:
     known = {
-        d["const"]
-        for d in _schema("units.jsonschema.json")["definitions"].values()
-        if "const" in d
+        d["const"] for d in _schema("units.jsonschema.json")["definitions"].values() if "const" in d
     }
     model = json.loads(path.read_text(encoding="utf-8"))
     units = set()
@@ -185,7 +190,7 @@ def test_panel_ids_unique_and_grid_valid() -> None:
         assert len(ids) == len(set(ids)), path.name
         for p in _all_panels(model):
             pos = p["gridPos"]
-            assert 0 <= pos["x"] and pos["x"] + pos["w"] <= 24 and pos["h"] > 0, (path.name, p)
+            assert pos["x"] >= 0 and pos["x"] + pos["w"] <= 24 and pos["h"] > 0, (path.name, p)
 
 
 def test_render_is_byte_identical_across_processes() -> None:
@@ -255,8 +260,16 @@ def test_plain_grafanalib_dashboard_is_modernised() -> None:
     steps = gauge["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert steps == [{"color": "green", "value": None}, {"color": "red", "value": 80.0}]
     assert set(gauge["fieldConfig"]["defaults"]) <= {
-        "unit", "min", "max", "decimals", "mappings", "thresholds", "links", "color", "custom"
-    }  # fmt: skip
+        "unit",
+        "min",
+        "max",
+        "decimals",
+        "mappings",
+        "thresholds",
+        "links",
+        "color",
+        "custom",
+    }
     assert model["schemaVersion"] == SCHEMA_VERSION
     assert "style" not in model and "rows" not in model
 
@@ -292,18 +305,37 @@ def test_golden_ner_dashboard() -> None:
 
 
 def test_stock_dashboards_cover_what_the_issue_asks() -> None:
-    titles = {d.uid: [p["title"] for p in _all_panels(to_json(d))] for d in
-              (overview(), model_detail(), gpu_and_host())}  # fmt: skip
+    titles = {
+        d.uid: [p["title"] for p in _all_panels(to_json(d))]
+        for d in (overview(), model_detail(), gpu_and_host())
+    }
     over = " | ".join(titles["triton-overview"]).lower()
-    for word in ("requests per second", "failures by reason", "time per request by phase",
-                 "pending requests", "batch size", "gpu utilization", "cpu utilization",
-                 "host memory", "pinned memory", "models"):  # fmt: skip
+    for word in (
+        "requests per second",
+        "failures by reason",
+        "time per request by phase",
+        "pending requests",
+        "batch size",
+        "gpu utilization",
+        "cpu utilization",
+        "host memory",
+        "pinned memory",
+        "models",
+    ):
         assert word in over, word
     detail = " | ".join(titles["triton-model"]).lower()
-    for word in ("time per request by phase", "batch size", "cache hit ratio",
-                 "time to first response", "quantiles per instance", "model load time"):  # fmt: skip
+    for word in (
+        "time per request by phase",
+        "batch size",
+        "cache hit ratio",
+        "time to first response",
+        "quantiles per instance",
+        "model load time",
+    ):
         assert word in detail, word
-    links = {d.uid: [link["url"] for link in to_json(d)["links"]] for d in
-             (overview(), model_detail(), gpu_and_host())}  # fmt: skip
+    links = {
+        d.uid: [link["url"] for link in to_json(d)["links"]]
+        for d in (overview(), model_detail(), gpu_and_host())
+    }
     assert links["triton-overview"] == ["/d/triton-model", "/d/triton-gpu-host"]
     assert links["triton-gpu-host"] == ["/d/triton-overview", "/d/triton-model"]

@@ -22,7 +22,20 @@ _EXPORTS = {
 }
 _MODULES = ("catalog", "panels", "promql", "queries", "variables")
 
-__all__ = ["Dashboard", "Link", "Phase", "Row", "Scope", "Var", "render", *_MODULES]
+__all__ = [
+    "Dashboard",
+    "Link",
+    "Phase",
+    "Row",
+    "Scope",
+    "Var",
+    "catalog",
+    "panels",
+    "promql",
+    "queries",
+    "render",
+    "variables",
+]
 
 if TYPE_CHECKING:
     from triton_dashboards import catalog, panels, promql, queries, variables

@@ -72,9 +72,7 @@ def main() -> None:
 
 @main.command()
 @_DIR_OPTION
-@click.argument(
-    "files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def build(directory: Path, files: tuple[Path, ...]) -> None:
     """Render every *.dashboard.py file to its .json.
 
@@ -117,9 +115,7 @@ def check(directory: Path) -> None:
 
 @main.command()
 @_DIR_OPTION
-@click.argument(
-    "files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def lint(directory: Path, files: tuple[Path, ...]) -> None:
     """Check every query of dashboard JSON files (exit 1 on findings).
 

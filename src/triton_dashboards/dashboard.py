@@ -9,7 +9,7 @@ into a grafanalib dashboard with every panel placed (:mod:`triton_dashboards.lay
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 from grafanalib import core as g
@@ -78,6 +78,26 @@ class Link:
         }
 
 
+def _rows(rows: Iterable[Row]) -> tuple[Row, ...]:
+    return tuple(rows)
+
+
+def _panels(panels: Iterable[g.Panel]) -> tuple[g.Panel, ...]:
+    return tuple(panels)
+
+
+def _variables(variables: Iterable[g.Template]) -> tuple[g.Template, ...]:
+    return tuple(variables)
+
+
+def _links(links: Iterable[Link]) -> tuple[Link, ...]:
+    return tuple(links)
+
+
+def _tags(tags: Iterable[str]) -> tuple[str, ...]:
+    return tuple(tags)
+
+
 @attrs.frozen
 class Dashboard:
     """A Triton dashboard: panels in rows, template variables and header links.
@@ -88,11 +108,11 @@ class Dashboard:
 
     title: str
     uid: str = attrs.field(converter=check_uid)
-    rows: tuple[Row, ...] = attrs.field(default=(), converter=tuple)
-    panels: tuple[g.Panel, ...] = attrs.field(default=(), converter=tuple)
-    variables: tuple[g.Template, ...] = attrs.field(default=(), converter=tuple)
-    links: tuple[Link, ...] = attrs.field(default=(), converter=tuple)
-    tags: tuple[str, ...] = attrs.field(default=("triton",), converter=tuple)
+    rows: tuple[Row, ...] = attrs.field(default=(), converter=_rows)
+    panels: tuple[g.Panel, ...] = attrs.field(default=(), converter=_panels)
+    variables: tuple[g.Template, ...] = attrs.field(default=(), converter=_variables)
+    links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
+    tags: tuple[str, ...] = attrs.field(default=("triton",), converter=_tags)
     description: str = ""
     time_from: str = "now-6h"
     refresh: str = "30s"

@@ -19,7 +19,7 @@ from triton_dashboards.queries import Phase
 from triton_dashboards.scope import Scope
 from triton_dashboards.variables import datasource, label_values
 
-__all__ = ["OVERVIEW_UID", "GPU_UID", "MODEL_UID", "gpu_and_host", "model_detail", "overview"]
+__all__ = ["GPU_UID", "MODEL_UID", "OVERVIEW_UID", "gpu_and_host", "model_detail", "overview"]
 
 OVERVIEW_UID = "triton-overview"
 MODEL_UID = "triton-model"
@@ -33,9 +33,7 @@ VERSION = Var("version")
 GPU = Var("gpu")
 
 #: Every stock panel reads through this scope; the variables below fill it in.
-SCOPE = (
-    Scope(namespace=NAMESPACE, job=JOB, instance=INSTANCE).model(MODEL, VERSION).gpus(GPU)
-)
+SCOPE = Scope(namespace=NAMESPACE, job=JOB, instance=INSTANCE).model(MODEL, VERSION).gpus(GPU)
 #: The same series added up over every model: fleet-wide numbers.
 FLEET = SCOPE.by()
 

@@ -21,12 +21,16 @@ GRID_COLUMNS = 24
 _DEFAULT_SIZE = (12, 8)  # width, height of a panel that brings no size
 
 
+def _panels(panels: Iterable[g.Panel]) -> tuple[g.Panel, ...]:
+    return tuple(panels)
+
+
 @attrs.frozen
 class Row:
     """A titled group of panels; ``collapsed=True`` folds it away until opened."""
 
     title: str
-    panels: tuple[g.Panel, ...] = attrs.field(default=(), converter=tuple)
+    panels: tuple[g.Panel, ...] = attrs.field(default=(), converter=_panels)
     collapsed: bool = False
 
 

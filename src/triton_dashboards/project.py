@@ -83,9 +83,10 @@ def _error_line(error: BaseException, source: Path) -> str:
     tb = error.__traceback__
     line = None
     while tb is not None:
-        if Path(tb.tb_frame.f_code.co_filename) == source.resolve() or Path(
-            tb.tb_frame.f_code.co_filename
-        ) == source:
+        if (
+            Path(tb.tb_frame.f_code.co_filename) == source.resolve()
+            or Path(tb.tb_frame.f_code.co_filename) == source
+        ):
             line = tb.tb_lineno
         tb = tb.tb_next
     return f":{line}" if line else ""

@@ -22,7 +22,7 @@ import enum
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import TypeAlias, Union
+from typing import TypeAlias
 
 import attrs
 
@@ -120,8 +120,8 @@ RATE_INTERVAL = Var("__rate_interval", multi=False)
 #: The whole time range of the dashboard.
 RANGE = Var("__range", multi=False)
 
-LabelValue: TypeAlias = Union[str, Var]
-Window: TypeAlias = Union[str, Var]
+LabelValue: TypeAlias = str | Var
+Window: TypeAlias = str | Var
 
 
 def escape_label_value(value: str) -> str:

@@ -64,8 +64,8 @@ __all__ = [
     "gpu_power_limit",
     "gpu_utilization",
     "inference_rate",
-    "mean_gpu_utilization",
     "instances_up",
+    "mean_gpu_utilization",
     "model_load_time",
     "pending_requests",
     "pinned_memory_used",
@@ -110,9 +110,7 @@ class Phase(enum.Enum):
 STEPS = (Phase.QUEUE, Phase.COMPUTE_INPUT, Phase.COMPUTE_INFER, Phase.COMPUTE_OUTPUT)
 
 
-def _sum_rate(
-    scope: Scope, metric: Metric, window: Window, *, extra: tuple[str, ...] = ()
-) -> Expr:
+def _sum_rate(scope: Scope, metric: Metric, window: Window, *, extra: tuple[str, ...] = ()) -> Expr:
     return sum_by(scope.group + extra, rate(scope.select(metric), window))
 
 
@@ -215,9 +213,7 @@ def avg_latency(scope: Scope, phase: Phase, window: Window = RATE_INTERVAL) -> E
     ensemble the compute phases are the sum over its steps and may exceed the request
     time when steps run in parallel (§4.4).
     """
-    return _per_request(
-        _sum_rate(scope, phase.duration, window), request_rate(scope, window)
-    )
+    return _per_request(_sum_rate(scope, phase.duration, window), request_rate(scope, window))
 
 
 def avg_batch_size(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -227,9 +223,7 @@ def avg_batch_size(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     one per backend execution: a batch-1 and a batch-8 request batched together give
     9 / 1 = 9; the same two sent one at a time give 9 / 2 = 4.5 (§4.2).
     """
-    return _per_request(
-        inference_rate(scope, window), execution_rate(scope, window)
-    )
+    return _per_request(inference_rate(scope, window), execution_rate(scope, window))
 
 
 def avg_requests_in_queue(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:

@@ -126,7 +126,9 @@ def _thresholds(config: dict[str, Any]) -> dict[str, Any]:
     steps = []
     for i, step in enumerate(config.get("steps") or []):
         value = step.get("value")
-        steps.append({"color": step["color"], "value": None if i == 0 or value == "null" else value})
+        steps.append(
+            {"color": step["color"], "value": None if i == 0 or value == "null" else value}
+        )
     if not steps:
         steps = [{"color": "green", "value": None}]
     return {"mode": config.get("mode") or "absolute", "steps": steps}

@@ -10,7 +10,7 @@ that carry ``gpu_uuid``, so one scope serves every panel of a dashboard.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeAlias, Union
+from typing import TypeAlias
 
 import attrs
 
@@ -19,7 +19,8 @@ from triton_dashboards.promql import Matcher, PromQLError, Selector, Var
 
 __all__ = ["Scope", "ScopeValue"]
 
-ScopeValue: TypeAlias = Union[str, Var, Sequence[str]]
+ScopeValue: TypeAlias = str | Var | Sequence[str]
+
 
 def _matchers(labels: dict[str, ScopeValue]) -> tuple[Matcher, ...]:
     return tuple(Matcher.of(label, value) for label, value in labels.items() if value is not None)
@@ -111,4 +112,3 @@ class Scope:
             m.label == "model" and m.op == "=" and isinstance(m.value, str)
             for m in self.model_filter
         )
-

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Sequence
-from typing import Any, TypeAlias, Union
+from typing import Any, TypeAlias
 
 import attrs
 from grafanalib import core as g
@@ -60,7 +60,7 @@ class Unit:
 
 
 #: A threshold step: ``(value, color)``; the first step's value is ``None`` (-infinity).
-Threshold: TypeAlias = tuple[Union[float, None], str]
+Threshold: TypeAlias = tuple[float | None, str]
 
 _DEFAULT_THRESHOLDS: tuple[Threshold, ...] = ((None, "green"),)
 
@@ -75,7 +75,7 @@ class Query:
     format: str = "time_series"
 
 
-QueryLike: TypeAlias = Union[Query, Expr]
+QueryLike: TypeAlias = Query | Expr
 
 
 def _targets(queries: Sequence[QueryLike]) -> list[g.Target]:
@@ -394,8 +394,7 @@ def table(
             "fieldConfig": {
                 "defaults": {
                     **_field_defaults(unit, thresholds),
-                    "custom": {"align": "auto",
-                               "filterable": False, "inspect": False},
+                    "custom": {"align": "auto", "filterable": False, "inspect": False},
                 },
                 "overrides": overrides,
             },

@@ -93,10 +93,13 @@ def requests_per_minute(scope: Scope, *, width: int = 12, height: int = 8) -> g.
         description="Completed requests per minute (rate x 60), split into succeeded and "
         "failed. Failed requests add no inference count, so a panel of "
         "nv_inference_count alone hides them.",
-        overrides=[series_override(".*succeeded$", _SUCCEEDED), series_override(".*failed$", _FAILED)],
+        overrides=[
+            series_override(".*succeeded$", _SUCCEEDED),
+            series_override(".*failed$", _FAILED),
+        ],
         width=width,
         height=height,
-    )  # fmt: skip
+    )
 
 
 def request_rate(scope: Scope, *, stack: bool = False, width: int = 12, height: int = 8) -> g.Panel:
@@ -199,7 +202,9 @@ def failures_in_range(scope: Scope, *, width: int = 6, height: int = 4) -> g.Pan
     )
 
 
-def latency(scope: Scope, phase: Phase = Phase.REQUEST, *, width: int = 12, height: int = 8) -> g.Panel:
+def latency(
+    scope: Scope, phase: Phase = Phase.REQUEST, *, width: int = 12, height: int = 8
+) -> g.Panel:
     """Average time per successful request in one phase (end to end by default)."""
     return timeseries(
         f"{_model_name(scope)}average {phase.title} time per request",
@@ -290,14 +295,20 @@ def cache_hit_ratio(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pane
 
 
 def first_response_percentiles(
-    scope: Scope, quantiles: tuple[float, ...] = (0.5, 0.95, 0.99), *, width: int = 12,
+    scope: Scope,
+    quantiles: tuple[float, ...] = (0.5, 0.95, 0.99),
+    *,
+    width: int = 12,
     height: int = 8,
-) -> g.Panel:  # fmt: skip
+) -> g.Panel:
     """Time to first response at ``quantiles``, from the aggregatable histogram."""
     return timeseries(
         f"{_model_name(scope)}time to first response",
         [
-            Query(q.first_response_quantile(scope, quantile), _with(scope.legend, f"p{quantile * 100:g}"))
+            Query(
+                q.first_response_quantile(scope, quantile),
+                _with(scope.legend, f"p{quantile * 100:g}"),
+            )
             for quantile in quantiles
         ],
         unit=Unit.MILLISECONDS,
@@ -305,13 +316,17 @@ def first_response_percentiles(
         "with --metrics-config histogram_latencies=true). Empty without it.",
         width=width,
         height=height,
-    )  # fmt: skip
+    )
 
 
 def summary_percentiles(
-    scope: Scope, phase: Phase = Phase.REQUEST, quantiles: tuple[float, ...] = (0.5, 0.99), *,
-    width: int = 12, height: int = 8,
-) -> g.Panel:  # fmt: skip
+    scope: Scope,
+    phase: Phase = Phase.REQUEST,
+    quantiles: tuple[float, ...] = (0.5, 0.99),
+    *,
+    width: int = 12,
+    height: int = 8,
+) -> g.Panel:
     """Per-instance quantiles of one phase from Triton's summaries (not aggregatable)."""
     legend = _with(scope.legend, "{{instance}}")
     return timeseries(
@@ -327,7 +342,7 @@ def summary_percentiles(
         legend_calcs=(),
         width=width,
         height=height,
-    )  # fmt: skip
+    )
 
 
 def gpu_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
@@ -488,4 +503,3 @@ def models_table(scope: Scope, *, width: int = 24, height: int = 8) -> g.Panel:
         width=width,
         height=height,
     )
-

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import string
-import sys
 from collections.abc import Callable
 from typing import Any
 

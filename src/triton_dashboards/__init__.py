@@ -18,9 +18,10 @@ _EXPORTS = {
     "Scope": "triton_dashboards.scope",
     "Var": "triton_dashboards.promql",
     "Phase": "triton_dashboards.queries",
-    "render": "triton_dashboards.render",
 }
-_MODULES = ("catalog", "panels", "promql", "queries", "variables")
+# ``render`` is a module (render.render is the function): a lazily exported function of
+# the same name would be replaced by the module as soon as anything imports it.
+_MODULES = ("catalog", "panels", "promql", "queries", "render", "variables")
 
 __all__ = [
     "Dashboard",
@@ -38,12 +39,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from triton_dashboards import catalog, panels, promql, queries, variables
+    from triton_dashboards import catalog, panels, promql, queries, render, variables
     from triton_dashboards.dashboard import Dashboard, Link
     from triton_dashboards.layout import Row
     from triton_dashboards.promql import Var
     from triton_dashboards.queries import Phase
-    from triton_dashboards.render import render
     from triton_dashboards.scope import Scope
 
 

@@ -9,6 +9,7 @@ keeps its panels inside ``row.panels`` (positioned as if it were open).
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Iterable, Sequence
 
@@ -49,27 +50,26 @@ def place(panels: Iterable[g.Panel], y: int = 0) -> tuple[list[g.Panel], int]:
         w, h = _size(panel)
         if x + w > GRID_COLUMNS:
             y, x, line_height = y + line_height, 0, 0
-        placed.append(attrs.evolve(panel, gridPos=g.GridPos(h=h, w=w, x=x, y=y)))
+        # A shallow copy, not attrs.evolve: evolve re-runs grafanalib's ~50 validators.
+        panel = copy.copy(panel)
+        panel.gridPos = g.GridPos(h=h, w=w, x=x, y=y)
+        placed.append(panel)
         x, line_height = x + w, max(line_height, h)
     return placed, y + line_height
 
 
-def _numbered(panels: list[g.Panel]) -> list[g.Panel]:
-    """Give every panel without an id the next free one, in reading order."""
+def _number(panels: list[g.Panel]) -> list[g.Panel]:
+    """Give every panel without an id the next free one, in reading order.
+
+    ``panels`` are the fresh copies :func:`layout` made, so ids are set in place.
+    """
     flat = [p for panel in panels for p in (panel, *getattr(panel, "panels", ()))]
     taken = {p.id for p in flat if p.id}
     free = (i for i in itertools.count(1) if i not in taken)
-
-    def number(panel: g.Panel) -> g.Panel:
-        return panel if panel.id else attrs.evolve(panel, id=next(free))
-
-    out = []
-    for panel in panels:
-        panel = number(panel)
-        if isinstance(panel, g.RowPanel) and panel.panels:
-            panel = attrs.evolve(panel, panels=[number(p) for p in panel.panels])
-        out.append(panel)
-    return out
+    for panel in flat:
+        if not panel.id:
+            panel.id = next(free)
+    return panels
 
 
 def layout(rows: Sequence[Row], panels: Sequence[g.Panel] = ()) -> list[g.Panel]:
@@ -85,4 +85,4 @@ def layout(rows: Sequence[Row], panels: Sequence[g.Panel] = ()) -> list[g.Panel]
             out.append(g.RowPanel(title=row.title, collapsed=False, panels=[], gridPos=header))
             out.extend(children)
             y = below
-    return _numbered(out)
+    return _number(out)

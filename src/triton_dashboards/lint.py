@@ -2,7 +2,8 @@
 
 Grafana variables make a query invalid PromQL until Grafana interpolates them, so every
 expression is first given stand-ins that fit where each variable stands (a duration in
-``[...]``, a number elsewhere; inside a string a variable is only text), then parsed with
+``[...]``, a label name in ``by (...)``, a number elsewhere; inside a string a variable is
+only text), then parsed with
 promql-parser, and its syntax tree is checked against the Triton catalog:
 
 * errors: an expression that does not parse, an unknown Grafana variable, a metric name
@@ -31,8 +32,12 @@ _NUMBER_BUILTINS = frozenset(
 )
 _TEXT_BUILTINS = frozenset({"__dashboard", "__name", "__org", "__user", "__all"})
 _BUILTINS = _DURATION_BUILTINS | _NUMBER_BUILTINS | _TEXT_BUILTINS
-_VAR = re.compile(r"\$(?:\{(\w+)(?::[\w]+)?\}|(\w+)|\[\[(\w+)(?::\w+)?\]\])")
-_RANGE_VAR = re.compile(r"\[\s*\$(?:\{\w+(?::\w+)?\}|\w+)\s*(?=[\]:])")
+# $var, ${var}, ${var:format} and the deprecated [[var]]; $1 is a regex group, not a variable.
+_VAR = re.compile(
+    r"\$(?:\{([A-Za-z_]\w*)(?::\w+)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"
+)
+_RANGE_VAR = re.compile(r"\[\s*(?:\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+(?::\w+)?\]\])\s*(?=[\]:])")
+_LABEL_LIST = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
 
 
@@ -81,6 +86,7 @@ def substitute(expr: str) -> tuple[str, set[str]]:
     for in_string, text in _segments(expr):
         used.update(_names(text))
         if not in_string:
+            text = _LABEL_LIST.sub(lambda m: _VAR.sub("grafana_variable", m.group(0)), text)
             text = _RANGE_VAR.sub("[1m", text)
             text = _VAR.sub("1", text)
         out.append(text)

@@ -97,8 +97,22 @@ _UNSET_PANEL_DEFAULTS: dict[str, object] = {
 }
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
-    """grafanalib objects -> dicts, lists and scalars (what its JSON encoder does)."""
+    """grafanalib objects -> dicts, lists and scalars (what its JSON encoder does).
+
+    Plain values are tested first by exact type: this walk visits every node of every
+    dashboard, and a ``getattr`` per node doubled its cost.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     to_json_data: Callable[[], Any] | None = getattr(value, "to_json_data", None)
     if to_json_data is not None:
         return _plain(to_json_data())

@@ -132,6 +132,19 @@ def _size(width: int, height: int) -> g.GridPos:
     return g.GridPos(h=height, w=width, x=0, y=0)
 
 
+def _common(
+    title: str, description: str, queries: Sequence[QueryLike], width: int, height: int
+) -> dict[str, Any]:
+    """What every data panel takes: title, description, datasource, targets, size."""
+    return {
+        "title": title,
+        "description": description,
+        "dataSource": DATASOURCE,
+        "targets": _targets(queries),
+        "gridPos": _size(width, height),
+    }
+
+
 def _reduce(calc: str) -> dict[str, Any]:
     return {"calcs": [calc], "fields": "", "values": False}
 
@@ -175,11 +188,7 @@ def timeseries(
     defaults = _field_defaults(unit, thresholds, min=min, max=max, color_mode="palette-classic")
     defaults["custom"] = custom
     return g.TimeSeries(
-        title=title,
-        description=description,
-        dataSource=DATASOURCE,
-        targets=_targets(queries),
-        gridPos=_size(width, height),
+        **_common(title, description, queries, width, height),
         unit=unit,
         extraJson={
             "fieldConfig": {"defaults": defaults, "overrides": list(overrides)},
@@ -214,11 +223,7 @@ def stat(
 ) -> g.Stat:
     """A single big number per series, coloured by ``thresholds``."""
     return g.Stat(
-        title=title,
-        description=description,
-        dataSource=DATASOURCE,
-        targets=_targets(queries),
-        gridPos=_size(width, height),
+        **_common(title, description, queries, width, height),
         format=unit,
         noValue=no_value,
         reduceCalc=reduce,
@@ -263,11 +268,7 @@ def gauge(
 ) -> g.GaugePanel:
     """A dial between ``min`` and ``max`` with threshold markers."""
     return g.GaugePanel(
-        title=title,
-        description=description,
-        dataSource=DATASOURCE,
-        targets=_targets(queries),
-        gridPos=_size(width, height),
+        **_common(title, description, queries, width, height),
         format=unit,
         min=min,
         max=max,
@@ -307,11 +308,7 @@ def bar_gauge(
 ) -> g.BarGauge:
     """One bar per series, for comparing models or GPUs at a glance."""
     return g.BarGauge(
-        title=title,
-        description=description,
-        dataSource=DATASOURCE,
-        targets=_targets(queries),
-        gridPos=_size(width, height),
+        **_common(title, description, queries, width, height),
         format=unit,
         orientation=orientation,
         extraJson={
@@ -373,11 +370,7 @@ def table(
         for q in queries
     ]
     return g.Table(
-        title=title,
-        description=description,
-        dataSource=DATASOURCE,
-        targets=_targets(instant),
-        gridPos=_size(width, height),
+        **_common(title, description, instant, width, height),
         unit=unit,
         transformations=[
             {"id": "merge", "options": {}},

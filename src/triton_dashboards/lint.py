@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
+import promql_parser as pp
 
 from triton_dashboards import catalog
 
@@ -124,8 +125,6 @@ class _Checker:
         self.problems: list[tuple[str, bool]] = []
 
     def visit(self, node: Any, function: str | None = None) -> None:
-        import promql_parser as pp
-
         if isinstance(node, pp.VectorSelector):
             self._selector(node, function)
         elif isinstance(node, pp.MatrixSelector):
@@ -144,8 +143,6 @@ class _Checker:
             self.visit(node.expr)
 
     def _selector(self, node: Any, function: str | None) -> None:
-        import promql_parser as pp
-
         name = node.name or ""
         removed = catalog.removed_family_of(name)
         if removed is not None or (name.startswith("nv_") and catalog.family_of(name) is None):
@@ -173,8 +170,6 @@ class _Checker:
 
 def lint_expression(expr: str, variables: set[str], multi: set[str]) -> list[tuple[str, bool]]:
     """Problems of one expression as ``(message, is_error)``."""
-    import promql_parser as pp
-
     text, used = substitute(expr)
     problems = [
         (f"unknown Grafana variable ${name}; define it or fix the name", True)

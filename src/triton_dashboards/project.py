@@ -12,6 +12,7 @@ import json
 import os
 import runpy
 import tempfile
+import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -80,16 +81,10 @@ def load(source: Path) -> Dashboard | g.Dashboard:
 
 
 def _error_line(error: BaseException, source: Path) -> str:
-    tb = error.__traceback__
-    line = None
-    while tb is not None:
-        if (
-            Path(tb.tb_frame.f_code.co_filename) == source.resolve()
-            or Path(tb.tb_frame.f_code.co_filename) == source
-        ):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return f":{line}" if line else ""
+    """``":LINE"`` of the deepest frame of ``error`` in the dashboard file, or ``""``."""
+    in_file = [f.lineno for f in traceback.extract_tb(error.__traceback__)
+               if Path(f.filename).resolve() == source.resolve()]  # fmt: skip
+    return f":{in_file[-1]}" if in_file else ""
 
 
 def build(sources: Sequence[Path]) -> list[Built]:

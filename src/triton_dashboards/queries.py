@@ -279,6 +279,19 @@ def _quantile_label(quantile: float) -> str:
     return repr(float(quantile))
 
 
+def _per_gpu(scope: Scope, metric: Metric) -> Expr:
+    return avg_by(scope.gpu_group, scope.select(metric))
+
+
+def _per_host(scope: Scope, metric: Metric) -> Expr:
+    return avg_by(scope.host_group, scope.select(metric))
+
+
+def _share(used: Expr, total: Expr) -> Expr:
+    """``used / total``, no value where the total is 0 or missing."""
+    return used / total.gt(0)
+
+
 def gpu_utilization(scope: Scope) -> Expr:
     """GPU utilization, 0..1, per GPU.
 
@@ -286,7 +299,7 @@ def gpu_utilization(scope: Scope) -> Expr:
     ``gpu_uuid``; two Triton pods sharing a GPU report the same device, so series are
     averaged per ``gpu_uuid`` rather than summed. Never joined to per-model series.
     """
-    return avg_by(scope.gpu_group, scope.select(catalog.GPU_UTILIZATION))
+    return _per_gpu(scope, catalog.GPU_UTILIZATION)
 
 
 def mean_gpu_utilization(scope: Scope) -> Expr:
@@ -296,23 +309,22 @@ def mean_gpu_utilization(scope: Scope) -> Expr:
 
 def gpu_memory_used(scope: Scope) -> Expr:
     """GPU framebuffer memory in use, bytes, per GPU."""
-    return avg_by(scope.gpu_group, scope.select(catalog.GPU_MEMORY_USED))
+    return _per_gpu(scope, catalog.GPU_MEMORY_USED)
 
 
 def gpu_memory_used_ratio(scope: Scope) -> Expr:
     """Share of GPU framebuffer memory in use, 0..1, per GPU."""
-    total = avg_by(scope.gpu_group, scope.select(catalog.GPU_MEMORY_TOTAL))
-    return gpu_memory_used(scope) / total.gt(0)
+    return _share(gpu_memory_used(scope), _per_gpu(scope, catalog.GPU_MEMORY_TOTAL))
 
 
 def gpu_power(scope: Scope) -> Expr:
     """GPU power draw in watts, per GPU (instantaneous DCGM reading)."""
-    return avg_by(scope.gpu_group, scope.select(catalog.GPU_POWER_USAGE))
+    return _per_gpu(scope, catalog.GPU_POWER_USAGE)
 
 
 def gpu_power_limit(scope: Scope) -> Expr:
     """GPU power management limit in watts, per GPU."""
-    return avg_by(scope.gpu_group, scope.select(catalog.GPU_POWER_LIMIT))
+    return _per_gpu(scope, catalog.GPU_POWER_LIMIT)
 
 
 def gpu_energy_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -329,29 +341,27 @@ def cpu_utilization(scope: Scope) -> Expr:
 
     Triton reads ``/proc/stat``: in a container this is the whole node, not the pod.
     """
-    return avg_by(scope.host_group, scope.select(catalog.CPU_UTILIZATION))
+    return _per_host(scope, catalog.CPU_UTILIZATION)
 
 
 def cpu_memory_used(scope: Scope) -> Expr:
     """Host memory in use (MemTotal - MemAvailable), bytes, per Triton instance."""
-    return avg_by(scope.host_group, scope.select(catalog.CPU_MEMORY_USED))
+    return _per_host(scope, catalog.CPU_MEMORY_USED)
 
 
 def cpu_memory_used_ratio(scope: Scope) -> Expr:
     """Share of host memory in use, 0..1, per Triton instance."""
-    total = avg_by(scope.host_group, scope.select(catalog.CPU_MEMORY_TOTAL))
-    return cpu_memory_used(scope) / total.gt(0)
+    return _share(cpu_memory_used(scope), _per_host(scope, catalog.CPU_MEMORY_TOTAL))
 
 
 def pinned_memory_used(scope: Scope) -> Expr:
     """Pinned (page-locked) host memory pool in use, bytes, per instance (24.01+)."""
-    return avg_by(scope.host_group, scope.select(catalog.PINNED_MEMORY_USED))
+    return _per_host(scope, catalog.PINNED_MEMORY_USED)
 
 
 def pinned_memory_used_ratio(scope: Scope) -> Expr:
     """Share of the pinned memory pool in use, 0..1, per instance."""
-    total = avg_by(scope.host_group, scope.select(catalog.PINNED_MEMORY_TOTAL))
-    return pinned_memory_used(scope) / total.gt(0)
+    return _share(pinned_memory_used(scope), _per_host(scope, catalog.PINNED_MEMORY_TOTAL))
 
 
 def model_load_time(scope: Scope) -> Expr:

@@ -106,9 +106,14 @@ class Scope:
         return " ".join(parts) if parts else "all"
 
     @property
+    def model_name(self) -> str | None:
+        """The model the scope pins by a literal name, if it pins exactly one."""
+        for m in self.model_filter:
+            if m.label == "model" and m.op == "=" and isinstance(m.value, str):
+                return m.value
+        return None
+
+    @property
     def names_one_model(self) -> bool:
         """Whether the scope pins a single model by a literal name."""
-        return any(
-            m.label == "model" and m.op == "=" and isinstance(m.value, str)
-            for m in self.model_filter
-        )
+        return self.model_name is not None

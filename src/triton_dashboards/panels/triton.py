@@ -65,10 +65,7 @@ USAGE_THRESHOLDS: tuple[Threshold, ...] = ((None, "green"), (0.8, "orange"), (0.
 
 def _model_name(scope: Scope) -> str:
     """The literal model a scope pins, for titles: ``"ner_pipeline: "`` or ``""``."""
-    for m in scope.model_filter:
-        if m.label == "model" and m.op == "=" and isinstance(m.value, str):
-            return f"{m.value}: "
-    return ""
+    return f"{scope.model_name}: " if scope.model_name is not None else ""
 
 
 def _with(legend: str, suffix: str) -> str:

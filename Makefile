@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dashboards test check lint format clean
+.PHONY: dashboards test check lint format clean publish prometheus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,22 @@ $(STAMP): pyproject.toml
 dashboards: $(STAMP)
 	$(BIN)/triton-dashboards build
 
-## Run the whole test suite.
-test: $(STAMP)
+## Run the whole test suite (end-to-end tests run a real Prometheus: see `prometheus`).
+test: $(STAMP) prometheus
 	$(BIN)/python -m pytest
+
+## Publish dashboards/*.json to Grafana (GRAFANA_URL, GRAFANA_TOKEN; see README "Publish").
+publish: $(STAMP)
+	$(BIN)/triton-dashboards publish
+
+## prometheus and promtool from the Debian package, installed when we are root and lack them.
+## Elsewhere install them yourself; with CI=true the tests that need them fail, not skip.
+prometheus:
+	@if command -v prometheus >/dev/null && command -v promtool >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing prometheus (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+	else echo "prometheus not found and not root: install the prometheus package to run every test"; fi
 
 ## The CI gate: committed JSON is current, queries are clean, code is linted.
 check: $(STAMP) lint

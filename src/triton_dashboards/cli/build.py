@@ -1,34 +1,13 @@
-"""The ``triton-dashboards`` command.
-
-Only click is imported up front; each command imports what it needs, so ``--help``
-answers in a few tens of milliseconds. Errors a user can fix are one line on stderr with
-exit code 2; findings (``check``, ``lint``) exit 1.
-"""
+"""``build``, ``check`` and ``lint``: dashboards as files in the repository."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
-_DIR_OPTION = click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("dashboards"),
-    show_default=True,
-    help="Folder of the *.dashboard.py files and their JSON.",
-)
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, fail
 
 
 def _sources(directory: Path, files: tuple[Path, ...]) -> list[Path]:
@@ -37,13 +16,13 @@ def _sources(directory: Path, files: tuple[Path, ...]) -> list[Path]:
     if files:
         bad = [f for f in files if not f.name.endswith(".dashboard.py")]
         if bad:
-            _fail(f"{bad[0]} is not a *.dashboard.py file; name dashboard files NAME.dashboard.py")
+            fail(f"{bad[0]} is not a *.dashboard.py file; name dashboard files NAME.dashboard.py")
         return list(files)
     if not directory.is_dir():
-        _fail(f"no folder {directory}; run from the repository root or pass --dir")
+        fail(f"no folder {directory}; run from the repository root or pass --dir")
     sources = dashboard_files(directory)
     if not sources:
-        _fail(f"no *.dashboard.py files in {directory}; add one or pass --dir")
+        fail(f"no *.dashboard.py files in {directory}; add one or pass --dir")
     return sources
 
 
@@ -53,25 +32,11 @@ def _build(directory: Path, files: tuple[Path, ...]) -> list:  # type: ignore[ty
     try:
         return build(_sources(directory, files))
     except ProjectError as e:
-        _fail(str(e))
+        fail(str(e))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="triton-dashboards")
-def main() -> None:
-    """Grafana dashboards for NVIDIA Triton Inference Server, as code.
-
-    Dashboards are Python files, dashboards/NAME.dashboard.py, rendered to
-    dashboards/NAME.json, which is committed and loaded by Grafana as it is.
-
-    \b
-    Example:
-      triton-dashboards build && git add dashboards/
-    """
-
-
-@main.command()
-@_DIR_OPTION
+@click.command()
+@DIR_OPTION
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def build(directory: Path, files: tuple[Path, ...]) -> None:
     """Render every *.dashboard.py file to its .json.
@@ -92,8 +57,8 @@ def build(directory: Path, files: tuple[Path, ...]) -> None:
         click.echo(f"{state} {item.target} ({item.panels} panels)")
 
 
-@main.command()
-@_DIR_OPTION
+@click.command()
+@DIR_OPTION
 def check(directory: Path) -> None:
     """Fail (exit 1) when committed JSON is stale or missing: the CI gate.
 
@@ -113,8 +78,8 @@ def check(directory: Path) -> None:
     click.echo(f"{len(built)} dashboards up to date")
 
 
-@main.command()
-@_DIR_OPTION
+@click.command()
+@DIR_OPTION
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def lint(directory: Path, files: tuple[Path, ...]) -> None:
     """Check every query of dashboard JSON files (exit 1 on findings).
@@ -132,14 +97,17 @@ def lint(directory: Path, files: tuple[Path, ...]) -> None:
 
     paths = list(files) or sorted(directory.glob("*.json"))
     if not paths:
-        _fail(f"no dashboard JSON in {directory}; run `triton-dashboards build` first")
+        fail(f"no dashboard JSON in {directory}; run `triton-dashboards build` first")
     try:
         findings = lint_files(paths)
     except ProjectError as e:
-        _fail(str(e))
+        fail(str(e))
     for finding in findings:
         click.echo(str(finding))
     if findings:
         click.echo(f"{len(findings)} findings in {len(paths)} dashboards", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{len(paths)} dashboards clean")
+
+
+COMMANDS = (build, check, lint)

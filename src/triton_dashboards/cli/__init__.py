@@ -1,0 +1,30 @@
+"""The ``triton-dashboards`` command.
+
+One module per group of commands; only click is imported up front and each command
+imports what it needs, so ``--help`` answers in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import click
+
+from triton_dashboards.cli import build
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="triton-dashboards")
+def main() -> None:
+    """Grafana dashboards for NVIDIA Triton Inference Server, as code.
+
+    Dashboards are Python files, dashboards/NAME.dashboard.py, rendered to
+    dashboards/NAME.json, which is committed and loaded by Grafana as it is.
+
+    \b
+    Example:
+      triton-dashboards build && git add dashboards/
+    """
+
+
+for _module in (build,):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

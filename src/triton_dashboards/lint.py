@@ -24,7 +24,7 @@ import promql_parser as pp
 
 from triton_dashboards import catalog
 
-__all__ = ["Finding", "expressions", "lint_dashboard", "substitute"]
+__all__ = ["VARIABLE", "Finding", "expressions", "lint_dashboard", "substitute"]
 
 #: Grafana's built-in variables (docs: "Global variables").
 _DURATION_BUILTINS = frozenset({"__rate_interval", "__interval", "__range"})
@@ -33,8 +33,9 @@ _NUMBER_BUILTINS = frozenset(
 )
 _TEXT_BUILTINS = frozenset({"__dashboard", "__name", "__org", "__user", "__all"})
 _BUILTINS = _DURATION_BUILTINS | _NUMBER_BUILTINS | _TEXT_BUILTINS
-# $var, ${var}, ${var:format} and the deprecated [[var]]; $1 is a regex group, not a variable.
-_VAR = re.compile(
+# Grafana variable syntax: $var, ${var}, ${var:format} and the deprecated [[var]] ($1 is a
+# regex group, not a variable). The first non-empty group is the name.
+VARIABLE = re.compile(
     r"\$(?:\{([A-Za-z_]\w*)(?::\w+)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"
 )
 _RANGE_VAR = re.compile(r"\[\s*(?:\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+(?::\w+)?\]\])\s*(?=[\]:])")
@@ -77,7 +78,7 @@ def _segments(expr: str) -> Iterator[tuple[bool, str]]:
 
 
 def _names(text: str) -> list[str]:
-    return [next(n for n in m.groups() if n) for m in _VAR.finditer(text)]
+    return [next(n for n in m.groups() if n) for m in VARIABLE.finditer(text)]
 
 
 def substitute(expr: str) -> tuple[str, set[str]]:
@@ -87,9 +88,9 @@ def substitute(expr: str) -> tuple[str, set[str]]:
     for in_string, text in _segments(expr):
         used.update(_names(text))
         if not in_string:
-            text = _LABEL_LIST.sub(lambda m: _VAR.sub("grafana_variable", m.group(0)), text)
+            text = _LABEL_LIST.sub(lambda m: VARIABLE.sub("grafana_variable", m.group(0)), text)
             text = _RANGE_VAR.sub("[1m", text)
-            text = _VAR.sub("1", text)
+            text = VARIABLE.sub("1", text)
         out.append(text)
     return "".join(out), used
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from triton_dashboards.cli import build
+from triton_dashboards.cli import build, prometheus, rules, simulate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +25,6 @@ def main() -> None:
     """
 
 
-for _module in (build,):
+for _module in (build, prometheus, rules, simulate):
     for _command in _module.COMMANDS:
         main.add_command(_command)

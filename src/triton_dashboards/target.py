@@ -1,0 +1,185 @@
+"""Where Triton's metrics are: the one input every scrape configuration is rendered from.
+
+A :class:`TritonTarget` is validated when it is made, so a bad namespace, port or interval
+is reported once, in the user's words, instead of surfacing later as a ``promtool`` or
+``kubectl`` error about a file the user did not write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from triton_dashboards.k8snames import (
+    LABEL_RULE,
+    PORT_NAME_RULE,
+    SERVICE_RULE,
+    is_dns1035_label,
+    is_dns1123_label,
+    is_label_key,
+    is_label_value,
+)
+
+__all__ = ["DEFAULT_METRICS_PORT", "InvalidTarget", "TritonTarget", "duration_ms"]
+
+#: Triton's ``--metrics-port`` default; its Helm charts name that container port ``metrics``.
+DEFAULT_METRICS_PORT = 8002
+_DEFAULT_TIMEOUT = "10s"
+
+_DURATION = re.compile(
+    r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?"
+)
+_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
+
+
+class InvalidTarget(ValueError):
+    """A field of :class:`TritonTarget` that Prometheus or Kubernetes would reject."""
+
+
+def duration_ms(text: str) -> int:
+    """Milliseconds in a Prometheus duration such as ``15s`` or ``1m30s``.
+
+    Units must come in Prometheus order (y, w, d, h, m, s, ms), as Prometheus requires.
+    """
+    match = _DURATION.fullmatch(text)
+    if not text or match is None:
+        raise InvalidTarget(
+            f"{text!r} is not a Prometheus duration; use a number with a unit, e.g. 15s, 1m, 1m30s"
+        )
+    return sum(int(n) * unit for n, unit in zip(match.groups(), _UNIT_MS, strict=True) if n)
+
+
+def _port(value: int | str) -> int | str:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def _selector(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    pairs = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted((str(k), str(v)) for k, v in pairs))
+
+
+def _check_namespace(_: Any, __: Any, value: str) -> None:
+    if not is_dns1123_label(value):
+        raise InvalidTarget(f"namespace {value!r} is not a Kubernetes namespace name; {LABEL_RULE}")
+
+
+def _check_service(_: Any, __: Any, value: str) -> None:
+    if not is_dns1035_label(value):
+        raise InvalidTarget(f"service {value!r} is not a Kubernetes Service name; {SERVICE_RULE}")
+
+
+def _check_port(_: Any, __: Any, value: int | str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidTarget(f"port {value!r} is neither a number nor a name; use 8002 or metrics")
+    if isinstance(value, int) and not 1 <= value <= 65535:
+        raise InvalidTarget(
+            f"port {value} is out of range; use 1-65535 or a port name like metrics"
+        )
+    if isinstance(value, str) and not is_dns1123_label(value):
+        raise InvalidTarget(f"port {value!r} is not a port number or name; {PORT_NAME_RULE}")
+
+
+def _check_duration(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is None:
+        return
+    name = attribute.name.replace("_", " ")
+    try:
+        ms = duration_ms(value)
+    except InvalidTarget as e:
+        raise InvalidTarget(f"{name} {e}") from None
+    if ms == 0:
+        raise InvalidTarget(f"{name} {value!r} is zero; use a positive duration such as 15s")
+
+
+def _check_path(_: Any, __: Any, value: str) -> None:
+    if not value.startswith("/") or any(c.isspace() for c in value):
+        raise InvalidTarget(f"metrics path {value!r} must start with / and hold no spaces")
+
+
+def _check_release(_: Any, __: Any, value: str) -> None:
+    if not value or not is_label_value(value):
+        raise InvalidTarget(
+            f"release {value!r} is not a label value; use the Helm release name of "
+            "kube-prometheus-stack (see `helm list -A`)"
+        )
+
+
+def _check_job(_: Any, __: Any, value: str) -> None:
+    if not value or any(c.isspace() for c in value):
+        raise InvalidTarget(f"job name {value!r} must be non-empty and hold no spaces")
+
+
+def _check_selector(_: Any, __: Any, value: tuple[tuple[str, str], ...]) -> None:
+    for key, label in value:
+        if not is_label_key(key) or not is_label_value(label):
+            raise InvalidTarget(
+                f"selector {key}={label} is not a Kubernetes label; use KEY=VALUE as in "
+                "`kubectl get pods --show-labels`, e.g. app=triton-inference-server"
+            )
+
+
+@attrs.frozen
+class TritonTarget:
+    """One Triton deployment as Prometheus should see it.
+
+    The Service defaults to ``triton-inference-server``: the name of NVIDIA's Helm charts
+    and of most guides, so the common case needs no flag. The port is a name
+    (``metrics``, what NVIDIA's charts call container port 8002) or a number. The scrape
+    timeout defaults to Prometheus' own rule: 10s, or the interval when that is shorter.
+    ``selector`` holds pod (PodMonitor) or Service (ServiceMonitor) labels; empty means
+    every pod or Service of the namespace, narrowed by Service name where one applies.
+    """
+
+    namespace: str = attrs.field(default="triton", validator=_check_namespace)
+    service: str = attrs.field(default="triton-inference-server", validator=_check_service)
+    port: int | str = attrs.field(default="metrics", converter=_port, validator=_check_port)
+    interval: str = attrs.field(default="15s", validator=_check_duration)
+    scrape_timeout: str | None = attrs.field(default=None, validator=_check_duration)
+    metrics_path: str = attrs.field(default="/metrics", validator=_check_path)
+    release: str = attrs.field(default="kube-prometheus-stack", validator=_check_release)
+    job: str = attrs.field(default="triton", validator=_check_job)
+    selector: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=_selector, validator=_check_selector
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.scrape_timeout and duration_ms(self.scrape_timeout) > duration_ms(self.interval):
+            raise InvalidTarget(
+                f"scrape timeout {self.scrape_timeout} is longer than the interval "
+                f"{self.interval}; Prometheus rejects that: use a timeout <= the interval"
+            )
+
+    @property
+    def timeout(self) -> str:
+        """The scrape timeout to write: the given one, else Prometheus' default rule."""
+        if self.scrape_timeout:
+            return self.scrape_timeout
+        if duration_ms(self.interval) < duration_ms(_DEFAULT_TIMEOUT):
+            return self.interval
+        return _DEFAULT_TIMEOUT
+
+    @property
+    def port_number(self) -> int:
+        """The port as a number, for targets that cannot resolve names (static ones).
+
+        The name ``metrics`` means Triton's default 8002; another name cannot be resolved
+        without Kubernetes, so it is an error that says to pass the number.
+        """
+        if isinstance(self.port, int):
+            return self.port
+        if self.port == "metrics":
+            return DEFAULT_METRICS_PORT
+        raise InvalidTarget(
+            f"static targets need a port number, not the name {self.port!r}; "
+            "pass the Service's port number, e.g. --port 8002"
+        )
+
+    @property
+    def service_address(self) -> str:
+        """The in-cluster DNS address of the Service's metrics port."""
+        return f"{self.service}.{self.namespace}.svc.cluster.local:{self.port_number}"

@@ -16,6 +16,12 @@ shared/triton/METRICS.md §4. The rules they all follow:
 
 The default window is Grafana's ``$__rate_interval``, which always spans at least four
 scrapes; pass ``window="5m"`` for recording rules and alerts.
+
+On a recorded scope (``scope.recorded(Recording())``) a recipe whose rates or gauges have
+a record in :data:`triton_dashboards.recording.TABLE` reads the recorded series instead,
+with the same math on top: the window is then the recording's. An explicit window other
+than the recording's, or a grouping by a label the record summed away (``gpu_uuid``),
+asks a question the records cannot answer, and the recipe stays on the raw series.
 """
 
 from __future__ import annotations
@@ -36,9 +42,11 @@ from triton_dashboards.promql import (
     histogram_quantile,
     increase,
     max_by,
+    over_time,
     rate,
     sum_by,
 )
+from triton_dashboards.recording import Operation
 from triton_dashboards.scope import Scope
 
 __all__ = [
@@ -110,8 +118,35 @@ class Phase(enum.Enum):
 STEPS = (Phase.QUEUE, Phase.COMPUTE_INPUT, Phase.COMPUTE_INFER, Phase.COMPUTE_OUTPUT)
 
 
+def _recorded(
+    scope: Scope,
+    metric: Metric,
+    operation: Operation,
+    window: Window | None,
+    keep: tuple[str, ...],
+) -> Expr | None:
+    """The recorded series for ``operation`` of ``metric``, when the scope asks and it fits.
+
+    ``window`` None (an instant gauge) or ``$__rate_interval`` mean "the recipe's usual
+    window" and take the recording's; ``keep`` are the labels the caller aggregates by.
+    """
+    recording = scope.recording
+    if recording is None or window not in (None, RATE_INTERVAL, recording.window):
+        return None
+    record = recording.record(metric, operation)
+    if record is None or set(record.drops) & set(keep):
+        return None
+    return scope.select(metric, sample=record.name(recording.window))
+
+
+def _rate(scope: Scope, metric: Metric, window: Window, keep: tuple[str, ...]) -> Expr:
+    recorded = _recorded(scope, metric, Operation.RATE, window, keep)
+    return recorded if recorded is not None else rate(scope.select(metric), window)
+
+
 def _sum_rate(scope: Scope, metric: Metric, window: Window, *, extra: tuple[str, ...] = ()) -> Expr:
-    return sum_by(scope.group + extra, rate(scope.select(metric), window))
+    keep = scope.group + extra
+    return sum_by(keep, _rate(scope, metric, window, keep))
 
 
 def _per_request(numerator: Expr, denominator: Expr) -> Expr:
@@ -292,14 +327,22 @@ def _share(used: Expr, total: Expr) -> Expr:
     return used / total.gt(0)
 
 
-def gpu_utilization(scope: Scope) -> Expr:
-    """GPU utilization, 0..1, per GPU.
+def gpu_utilization(scope: Scope, window: Window | None = None) -> Expr:
+    """GPU utilization, 0..1, per GPU; averaged over ``window`` when one is given.
 
     Triton samples DCGM every ``--metrics-interval-ms``. GPUs are keyed by
     ``gpu_uuid``; two Triton pods sharing a GPU report the same device, so series are
     averaged per ``gpu_uuid`` rather than summed. Never joined to per-model series.
+    Without a window this is the last sample; on a recorded scope it is the recording's
+    ``avg_over_time``, which a sustained-load alert wants and a graph does not mind.
     """
-    return _per_gpu(scope, catalog.GPU_UTILIZATION)
+    metric = catalog.GPU_UTILIZATION
+    recorded = _recorded(scope, metric, Operation.AVG, window, scope.gpu_group)
+    if recorded is not None:
+        return avg_by(scope.gpu_group, recorded)
+    if window is None:
+        return _per_gpu(scope, metric)
+    return avg_by(scope.gpu_group, over_time("avg", scope.select(metric), window))
 
 
 def mean_gpu_utilization(scope: Scope) -> Expr:
@@ -314,6 +357,9 @@ def gpu_memory_used(scope: Scope) -> Expr:
 
 def gpu_memory_used_ratio(scope: Scope) -> Expr:
     """Share of GPU framebuffer memory in use, 0..1, per GPU."""
+    recorded = _recorded(scope, catalog.GPU_MEMORY_USED, Operation.RATIO, None, scope.gpu_group)
+    if recorded is not None:
+        return avg_by(scope.gpu_group, recorded)
     return _share(gpu_memory_used(scope), _per_gpu(scope, catalog.GPU_MEMORY_TOTAL))
 
 
@@ -371,7 +417,6 @@ def model_load_time(scope: Scope) -> Expr:
 
 def instances_up(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     """Triton servers that reported at least one loaded model during the window."""
-    per_instance = aggregate(
-        "count", rate(scope.select(catalog.REQUEST_SUCCESS), window), by=scope.host_group
-    )
+    success = _rate(scope, catalog.REQUEST_SUCCESS, window, scope.host_group)
+    per_instance = aggregate("count", success, by=scope.host_group)
     return aggregate("count", per_instance)

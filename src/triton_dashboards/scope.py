@@ -16,6 +16,7 @@ import attrs
 
 from triton_dashboards.catalog import Metric
 from triton_dashboards.promql import Matcher, PromQLError, Selector, Var
+from triton_dashboards.recording import Recording
 
 __all__ = ["Scope", "ScopeValue"]
 
@@ -39,6 +40,10 @@ class Scope:
     later do (METRICS.md §4.5), and only a sum that drops it counts every request once.
     GPU families are deduplicated by ``gpu_uuid`` (two Triton pods on one GPU report the
     same device), host families are kept per ``instance``.
+
+    ``.recorded(Recording())`` makes every recipe that has a recorded form read the
+    series of the recording rules (:mod:`triton_dashboards.recording`) instead of the raw
+    ones; the switch lives here so that panels and dashboards follow with no new argument.
     """
 
     target: tuple[Matcher, ...] = ()
@@ -47,12 +52,13 @@ class Scope:
     group: tuple[str, ...] = ("model", "version")
     gpu_group: tuple[str, ...] = ("gpu_uuid",)
     host_group: tuple[str, ...] = ("instance",)
+    recording: Recording | None = None
 
     def __init__(self, **labels: ScopeValue) -> None:
         """A scope over the targets whose labels match, e.g. ``namespace="triton"``."""
         self.__attrs_init__(target=_matchers(labels))
 
-    def _with(self, **changes: tuple[Matcher, ...] | tuple[str, ...]) -> Scope:
+    def _with(self, **changes: tuple[Matcher, ...] | tuple[str, ...] | Recording | None) -> Scope:
         new = object.__new__(Scope)
         new.__attrs_init__(**{**attrs.asdict(self, recurse=False), **changes})
         return new
@@ -60,6 +66,10 @@ class Scope:
     def also(self, **labels: ScopeValue) -> Scope:
         """This scope with more target matchers."""
         return self._with(target=self.target + _matchers(labels))
+
+    def where(self, *matchers: Matcher) -> Scope:
+        """This scope with more target matchers written out, e.g. ``job=~".*triton.*"``."""
+        return self._with(target=self.target + matchers)
 
     def model(self, name: str | Var, version: str | Var | None = None) -> Scope:
         """Only the model (or ensemble) ``name``, optionally one version."""
@@ -84,6 +94,14 @@ class Scope:
     def by(self, *labels: str) -> Scope:
         """Keep ``labels`` in per-model aggregations (default ``model, version``)."""
         return self._with(group=tuple(labels))
+
+    def by_gpu(self, *labels: str) -> Scope:
+        """Keep ``labels`` in GPU aggregations (default ``gpu_uuid``)."""
+        return self._with(gpu_group=tuple(labels))
+
+    def recorded(self, recording: Recording | None = Recording()) -> Scope:  # noqa: B008
+        """Read recorded series where a recipe has one; ``None`` goes back to raw series."""
+        return self._with(recording=recording)
 
     def select(self, metric: Metric, *extra: Matcher, sample: str | None = None) -> Selector:
         """A selector for ``metric`` with the matchers of this scope that apply to it.

@@ -1,0 +1,5 @@
+"""Stock dashboard on recorded series; load the rules of `triton-dashboards rules` first."""
+
+from triton_dashboards.dashboards import model_detail
+
+dashboard = model_detail(recording_rules=True)

@@ -1,0 +1,116 @@
+"""``rules``: the Triton recording and alerting rules, for Prometheus or the operator."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from triton_dashboards.cli.common import fail
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["prometheus", "prometheusrule"]),
+    default="prometheus",
+    show_default=True,
+    help="prometheus: a rules file for rule_files; prometheusrule: a PrometheusRule manifest.",
+)
+@click.option(
+    "--namespace",
+    default="monitoring",
+    show_default=True,
+    help="Namespace of the PrometheusRule.",
+)
+@click.option(
+    "--release",
+    default="kube-prometheus-stack",
+    show_default=True,
+    help="kube-prometheus-stack release name, set as the PrometheusRule's release label.",
+)
+@click.option(
+    "--job",
+    default=".*triton.*",
+    show_default=True,
+    help="Regex of the job label of the Triton targets the rules watch.",
+)
+@click.option(
+    "--window",
+    default="1m",
+    show_default=True,
+    help="rate() window of the recorded series (at least 4 scrape intervals is best).",
+)
+@click.option(
+    "--runbook-url",
+    default="docs/runbook.md",
+    show_default=True,
+    help="Where docs/runbook.md is published; each alert links to its section.",
+)
+@click.option(
+    "--enable",
+    "enable",
+    multiple=True,
+    metavar="ALERT",
+    help="Switch on an optional alert (traffic_stopped). Repeatable.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def rules(
+    fmt: str,
+    namespace: str,
+    release: str,
+    job: str,
+    window: str,
+    runbook_url: str,
+    enable: tuple[str, ...],
+    output: Path | None,
+) -> None:
+    """Write the recording and alerting rules for Triton.
+
+    The recorded series are the ones the *-recorded dashboards read; tune thresholds,
+    for durations and severities in Python (see README, "Alerts").
+
+    \b
+    Example:
+      triton-dashboards rules -o triton-rules.yml && promtool check rules triton-rules.yml
+      triton-dashboards rules --format prometheusrule --release my-kps | kubectl apply -f -
+    """
+    from triton_dashboards.promql import Matcher, PromQLError
+    from triton_dashboards.recording import Recording
+    from triton_dashboards.rules import RulesConfig, RulesError, render
+    from triton_dashboards.scope import Scope
+
+    try:
+        re.compile(job)
+    except re.error as e:
+        fail(f"--job {job!r} is not a regular expression ({e}); e.g. --job 'triton.*'")
+    try:
+        config = RulesConfig(
+            scope=Scope().where(Matcher("job", "=~", job)),
+            recording=Recording(window=window),
+            runbook_url=runbook_url,
+        )
+        for name in enable:
+            config = config.tune(name, enabled=True)
+        text = render(config, "prometheusrule" if fmt == "prometheusrule" else "prometheus",
+                      namespace=namespace, release=release)  # fmt: skip
+    except (RulesError, PromQLError) as e:
+        fail(f"{' '.join(str(e).split())}")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror}; check the path")
+    click.echo(f"wrote {output}", err=True)
+
+
+COMMANDS = (rules,)

@@ -1,0 +1,205 @@
+"""Recorded series: the one table of recording rules, their names and their window.
+
+Dashboards over many models and pods re-evaluate the same ``rate()`` over every raw
+series on every refresh. Recording rules compute those rates once per evaluation, and
+the recipes in :mod:`triton_dashboards.queries` read the result instead when the scope
+says so (``Scope(...).recorded(Recording())``). :mod:`triton_dashboards.rules` emits the
+rules from :data:`TABLE` below, and the recipes look their names up in the same table,
+so the two can never disagree about a name.
+
+Names follow Prometheus' ``level:metric:operations`` convention:
+
+* **level** names the labels a series is *for*. The per-model records are
+  ``instance_model_version``: one series per scrape target (``instance`` stands for every
+  target label, ``namespace``, ``job``, ``pod``, ``service`` included, which are all kept
+  so dashboards and alerts filter and name them as before) and per model and version.
+  Only ``gpu_uuid`` is summed away (``sum without (gpu_uuid)``): ensembles and models
+  loaded at startup have no ``gpu_uuid`` while models loaded later do (METRICS.md §4.5),
+  and without it every request counts once whatever the load timing. ``without`` rather
+  than ``by`` keeps whatever else a target carries (``cluster``, ``_<tag>`` labels) with no
+  list to maintain. Failures keep ``reason`` (level ``instance_model_version_reason``).
+  GPU records are ``instance_gpu_uuid``: per target and GPU, nothing aggregated, so two
+  pods on one GPU stay two series and the dashboards average them per ``gpu_uuid``.
+* **metric** is the Triton family, or ``x_per_y`` for a ratio of two.
+* **operations** is ``rate1m`` (per-second rate over the window), ``mean1m`` (per-request
+  average: a duration's rate over the success rate, as Prometheus' docs name a
+  ``sum / count`` mean), ``ratio_rate1m`` (a ratio of two rates), ``avg1m``
+  (``avg_over_time`` of a gauge) and ``ratio`` (a ratio of two gauges, no window).
+
+The per-target rates are what the dashboards read: an average across pods is the sum of
+the rates divided by the sum of the success rates, which per-pod averages cannot give.
+The per-target means and batch size are for alerts, autoscalers and ad-hoc queries.
+NVIDIA's tutorial rules (``triton:queue_duration:average`` and friends) are what not to
+copy: they divide unsummed series (so ``reason`` and ``gpu_uuid`` splits never match) and
+floor the success rate at 1/s, which inflates the average of any model under 1 req/s.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+
+import attrs
+
+from triton_dashboards import catalog
+from triton_dashboards.catalog import Metric
+from triton_dashboards.promql import (
+    Expr,
+    PromQLError,
+    RangeSelector,
+    Selector,
+    over_time,
+    rate,
+    sum_without,
+)
+
+__all__ = ["TABLE", "Operation", "Record", "Recording"]
+
+#: The label summed away from every per-model record (see the module docstring).
+GPU_LABEL = "gpu_uuid"
+
+
+class Operation(enum.Enum):
+    """What a record computes; the value is the operations part of its name."""
+
+    RATE = "rate"
+    MEAN = "mean"
+    RATIO_RATE = "ratio_rate"
+    AVG = "avg"
+    RATIO = "ratio"
+
+    @property
+    def windowed(self) -> bool:
+        return self is not Operation.RATIO
+
+
+@attrs.frozen
+class Record:
+    """One recorded series: ``operation`` of ``metric`` (over ``per``), at ``level``."""
+
+    level: str
+    metric: Metric
+    operation: Operation
+    per: Metric | None = None
+    drops: tuple[str, ...] = ()
+    ratio_of: str = ""  # the metric part of a ratio's name, ``x_per_y``
+
+    def name(self, window: str) -> str:
+        suffix = self.operation.value + (window if self.operation.windowed else "")
+        return f"{self.level}:{self.ratio_of or self.metric.name}:{suffix}"
+
+
+_MODEL = "instance_model_version"
+_GPU = "instance_gpu_uuid"
+_DURATIONS = (
+    catalog.REQUEST_DURATION,
+    catalog.QUEUE_DURATION,
+    catalog.COMPUTE_INPUT_DURATION,
+    catalog.COMPUTE_INFER_DURATION,
+    catalog.COMPUTE_OUTPUT_DURATION,
+)
+
+
+def _rate(metric: Metric, level: str = _MODEL) -> Record:
+    return Record(level, metric, Operation.RATE, drops=(GPU_LABEL,))
+
+
+#: Every recorded series, in the order the rules are evaluated: the rates first, then the
+#: per-request means and ratios that divide them (a rule group evaluates its rules in
+#: order, so those read the rates of the same evaluation).
+TABLE: tuple[Record, ...] = (
+    _rate(catalog.REQUEST_SUCCESS),
+    _rate(catalog.REQUEST_FAILURE, f"{_MODEL}_reason"),
+    _rate(catalog.INFERENCE_COUNT),
+    _rate(catalog.EXEC_COUNT),
+    *(_rate(duration) for duration in _DURATIONS),
+    *(
+        Record(_MODEL, duration, Operation.MEAN, catalog.REQUEST_SUCCESS, (GPU_LABEL,))
+        for duration in _DURATIONS
+    ),
+    Record(
+        _MODEL,
+        catalog.INFERENCE_COUNT,
+        Operation.RATIO_RATE,
+        catalog.EXEC_COUNT,
+        (GPU_LABEL,),
+        ratio_of="nv_inference_count_per_exec",
+    ),
+    Record(_GPU, catalog.GPU_UTILIZATION, Operation.AVG),
+    Record(
+        _GPU,
+        catalog.GPU_MEMORY_USED,
+        Operation.RATIO,
+        catalog.GPU_MEMORY_TOTAL,
+        ratio_of="nv_gpu_memory_used_per_total",
+    ),
+)
+
+Select = Callable[[Metric], Selector]
+
+
+def _check_window(window: str) -> str:
+    try:
+        if not isinstance(window, str):
+            raise PromQLError(window)
+        RangeSelector(Selector("up"), window)
+    except PromQLError:
+        raise PromQLError(
+            f"recording window {window!r} is not a Prometheus duration; use e.g. 1m or 2m"
+        ) from None
+    return window
+
+
+def _check_interval(interval: str | None) -> str | None:
+    return None if interval is None else _check_window(interval)
+
+
+@attrs.frozen
+class Recording:
+    """Recording rules over ``window``, evaluated every ``interval``.
+
+    ``window`` is the ``rate()`` range of every record. It needs at least two scrapes and
+    is best at four: the default 1m fits scrape intervals up to 15 s (the Triton Helm
+    chart's); use ``2m`` with kube-prometheus-stack's default 30 s. ``interval`` is the
+    evaluation interval of the rule groups (records and alerts), ``None`` for Prometheus'
+    global one. Dashboards on
+    recorded series show the rate over exactly ``window`` whatever the zoom, where the raw
+    ones use ``$__rate_interval``.
+    """
+
+    window: str = attrs.field(default="1m", converter=_check_window)
+    interval: str | None = attrs.field(default=None, converter=_check_interval)
+
+    def record(self, metric: Metric, operation: Operation) -> Record | None:
+        """The table's record of ``operation`` over ``metric``, or None."""
+        for record in TABLE:
+            if record.metric == metric and record.operation is operation:
+                return record
+        return None
+
+    def name(self, metric: Metric, operation: Operation = Operation.RATE) -> str:
+        """The recorded series' name, e.g. ``instance_model_version:...:rate1m``."""
+        record = self.record(metric, operation)
+        if record is None:
+            raise KeyError(f"no {operation.value} record of {metric.name}")
+        return record.name(self.window)
+
+    def rules(self, select: Select) -> Iterator[tuple[str, Expr]]:
+        """``(record, expr)`` for every row of :data:`TABLE`, in evaluation order.
+
+        ``select`` gives the raw selector of a family (``Scope.select``), so the rules
+        record only the targets and models the rules' scope names.
+        """
+        for record in TABLE:
+            yield record.name(self.window), self._expr(record, select)
+
+    def _expr(self, record: Record, select: Select) -> Expr:
+        if record.operation is Operation.RATE:
+            return sum_without(record.drops, rate(select(record.metric), self.window))
+        if record.operation is Operation.AVG:
+            return over_time("avg", select(record.metric), self.window)
+        assert record.per is not None
+        if record.operation is Operation.RATIO:
+            return select(record.metric) / select(record.per).gt(0)
+        numerator = Selector(self.name(record.metric))
+        return numerator / Selector(self.name(record.per)).gt(0)

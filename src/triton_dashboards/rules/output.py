@@ -1,0 +1,97 @@
+"""The rules as files: a Prometheus rules file, or a PrometheusRule for the operator.
+
+Both carry the same two groups: ``<name>.rules`` (the recorded series, in the order of
+:data:`triton_dashboards.recording.TABLE`) and ``<name>.alerts``. A PrometheusRule's
+``spec`` has exactly the shape of a rules file; kube-prometheus-stack's Prometheus only
+loads it when it carries the ``release`` label of the kube-prometheus-stack release
+(its ``ruleSelector``, with ``ruleSelectorNilUsesHelmValues`` left true).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from triton_dashboards import k8snames, yamlout
+from triton_dashboards.rules.alerts import alert_rules
+from triton_dashboards.rules.config import RulesConfig, RulesError
+
+__all__ = ["FORMATS", "Format", "groups", "prometheus_rule", "render"]
+
+Format = Literal["prometheus", "prometheusrule"]
+FORMATS: tuple[Format, ...] = ("prometheus", "prometheusrule")
+
+_HEADER = """\
+Triton Inference Server recording and alerting rules, written by `triton-dashboards rules`.
+Do not edit: change the RulesConfig (thresholds, for, severity) and render again.
+Runbook: docs/runbook.md."""
+
+
+def groups(config: RulesConfig) -> list[dict[str, Any]]:
+    """The rule groups: recorded series first, then the enabled alerts."""
+    recording = config.recording
+    records = [
+        {"record": name, "expr": str(expr)} for name, expr in recording.rules(config.scope.select)
+    ]
+    out: list[dict[str, Any]] = []
+    for suffix, rules in (("rules", records), ("alerts", list(alert_rules(config)))):
+        group: dict[str, Any] = {"name": f"{config.name}.{suffix}"}
+        if recording.interval is not None:
+            group["interval"] = recording.interval
+        group["rules"] = rules
+        out.append(group)
+    return out
+
+
+def prometheus_rule(
+    config: RulesConfig,
+    *,
+    namespace: str = "monitoring",
+    release: str = "kube-prometheus-stack",
+) -> dict[str, Any]:
+    """A ``monitoring.coreos.com/v1`` PrometheusRule holding :func:`groups`."""
+    if not k8snames.is_dns1123_subdomain(config.name):
+        raise RulesError(
+            f"rules name {config.name!r} is not a Kubernetes object name; use lower-case "
+            "letters, digits, '-' and '.'"
+        )
+    if not k8snames.is_dns1123_label(namespace):
+        raise RulesError(f"namespace {namespace!r} is invalid; use {k8snames.LABEL_RULE}")
+    if not release or not k8snames.is_label_value(release):
+        raise RulesError(
+            f"release {release!r} is not a label value; use the kube-prometheus-stack "
+            "release name, e.g. kube-prometheus-stack"
+        )
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": config.name,
+            "namespace": namespace,
+            "labels": {
+                "release": release,
+                "app.kubernetes.io/name": "triton-dashboards",
+                "app.kubernetes.io/component": "rules",
+            },
+        },
+        "spec": {"groups": groups(config)},
+    }
+
+
+def render(
+    config: RulesConfig | None = None,
+    format: Format = "prometheus",
+    *,
+    namespace: str = "monitoring",
+    release: str = "kube-prometheus-stack",
+) -> str:
+    """The rules as YAML: a rules file (``prometheus``) or a PrometheusRule manifest.
+
+    ``namespace`` and ``release`` apply to the manifest only.
+    """
+    config = config or RulesConfig()
+    if format == "prometheus":
+        return yamlout.dump([{"groups": groups(config)}], _HEADER)
+    if format == "prometheusrule":
+        manifest = prometheus_rule(config, namespace=namespace, release=release)
+        return yamlout.dump([manifest], _HEADER, explicit_start=True)
+    raise RulesError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")

@@ -1,0 +1,349 @@
+"""A real Prometheus for tests: the Debian ``prometheus`` binary on 127.0.0.1, its own TSDB.
+
+End-to-end tests and benchmarks need the real query engine (``rate()`` extrapolation,
+``histogram_quantile``, binary-operator matching), not a stand-in. This starts one:
+
+* on ``127.0.0.1`` only, on a port the kernel picks (``--web.listen-address=127.0.0.1:0``;
+  the real port is read from the ``Listening on`` log line, so there is no race for a
+  "free" port);
+* with a generated config (``scrape_interval``/``evaluation_interval`` 1 s by default,
+  optional rule files) and its own temporary ``--storage.tsdb.path``, never the package
+  defaults under /etc and /var;
+* stopped at teardown (SIGTERM, SIGKILL after a timeout), and killed by the kernel if the
+  test process dies first (Linux ``prctl(PR_SET_PDEATHSIG)``), so no Prometheus outlives
+  a crashed or killed pytest.
+
+Timings on the 2-core runner (shared/prometheus/NOTES.md A4): ``/-/ready`` within 0.1 s,
+the first scraped sample 5-6 s after launch (the discovery manager's 5 s tick), SIGTERM to
+exit about 1.5 s. Wait for data with :meth:`PrometheusServer.wait_for`, not sleeps.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import yaml
+
+__all__ = ["PrometheusError", "PrometheusServer", "require_prometheus"]
+
+#: Seconds to wait for the process to listen and answer /-/ready.
+START_TIMEOUT = 15.0
+#: Seconds SIGTERM gets before SIGKILL.
+STOP_TIMEOUT = 5.0
+_LISTENING = re.compile(r'msg="Listening on" address=([\w.\[\]:-]+):(\d+)')
+_PR_SET_PDEATHSIG = 1
+
+
+def require_prometheus() -> str:
+    """Path of the ``prometheus`` binary; skips the test without it (fails it when CI=true)."""
+    path = shutil.which("prometheus")
+    if path:
+        return path
+    message = (
+        "prometheus not found on PATH; install the Debian package (`make prometheus` as root, "
+        "or apt-get install prometheus)"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+class PrometheusError(RuntimeError):
+    """Prometheus did not start, or answered a request with an error."""
+
+
+def _die_with_parent(parent: int, prctl: Callable[..., int] | None) -> None:
+    """In the child before exec: have the kernel SIGKILL it when the test process dies.
+
+    Runs between fork and exec, so it only makes a system call. PR_SET_PDEATHSIG fires
+    when the thread that forked exits: start servers from the main thread (pytest does).
+    """
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _libc_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    return prctl
+
+
+def _static_config(target: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    """One static target; a URL's scheme and path become per-target ``__scheme__``/path."""
+    all_labels = dict(labels)
+    if "://" in target:
+        url = urlsplit(target)
+        if url.scheme != "http":
+            all_labels["__scheme__"] = url.scheme
+        if url.path not in ("", "/", "/metrics"):
+            all_labels["__metrics_path__"] = url.path
+        target = url.netloc
+    return {"targets": [target], "labels": all_labels}
+
+
+class PrometheusServer:
+    """A Prometheus process for one test module or benchmark; use it as a context manager.
+
+    ``scrape_targets`` are ``host:port`` or ``http://host:port[/path]``; ``labels`` are added
+    to every target and ``target_labels[target]`` to one (``pod``, ``namespace``, ... as
+    Kubernetes relabelling would set them). ``config`` replaces the generated config
+    entirely. ``storage`` keeps the TSDB in a directory of yours (not deleted afterwards),
+    for example a backfilled one.
+    """
+
+    url: str
+
+    def __init__(
+        self,
+        *,
+        scrape_targets: Sequence[str] = (),
+        scrape_interval: str = "1s",
+        evaluation_interval: str = "1s",
+        rule_files: Sequence[Path] = (),
+        storage: Path | None = None,
+        extra_args: Sequence[str] = (),
+        config: str | None = None,
+        job: str = "triton",
+        labels: Mapping[str, str] | None = None,
+        target_labels: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        self.scrape_targets = list(scrape_targets)
+        self.scrape_interval = scrape_interval
+        self.evaluation_interval = evaluation_interval
+        self.rule_files = [Path(p).resolve() for p in rule_files]
+        self.storage = storage
+        self.extra_args = list(extra_args)
+        self.config = config
+        self.job = job
+        self.labels = dict(labels or {})
+        self.target_labels = {k: dict(v) for k, v in (target_labels or {}).items()}
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log_path: Path | None = None
+        self._session = requests.Session()
+
+    def render_config(self) -> str:
+        """The prometheus.yml this server runs with."""
+        if self.config is not None:
+            return self.config
+        document: dict[str, Any] = {
+            "global": {
+                "scrape_interval": self.scrape_interval,
+                # must not exceed the interval: "scrape timeout greater than scrape interval"
+                "scrape_timeout": self.scrape_interval,
+                "evaluation_interval": self.evaluation_interval,
+            },
+            "rule_files": [str(p) for p in self.rule_files],
+            "scrape_configs": [],
+        }
+        if self.scrape_targets:
+            document["scrape_configs"].append(
+                {
+                    "job_name": self.job,
+                    "static_configs": [
+                        _static_config(t, {**self.labels, **self.target_labels.get(t, {})})
+                        for t in self.scrape_targets
+                    ],
+                }
+            )
+        return yaml.safe_dump(document, sort_keys=False)
+
+    def start(self) -> PrometheusServer:
+        """Start Prometheus and return once it answers ``/-/ready``."""
+        binary = require_prometheus()
+        self._tmp = tempfile.TemporaryDirectory(prefix="prometheus-test-")
+        work = Path(self._tmp.name)
+        config_path = work / "prometheus.yml"
+        config_path.write_text(self.render_config())
+        storage = self.storage or work / "tsdb"
+        self._log_path = work / "prometheus.log"
+        command = [
+            binary,
+            f"--config.file={config_path}",
+            f"--storage.tsdb.path={storage}",
+            "--web.listen-address=127.0.0.1:0",
+            *self.extra_args,
+        ]
+        with self._log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=work,
+                preexec_fn=functools.partial(_die_with_parent, os.getpid(), _libc_prctl()),
+            )
+        try:
+            self.url = f"http://127.0.0.1:{self._wait_for_port()}"
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_for_port(self) -> int:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            match = _LISTENING.search(self.log())
+            if match:
+                return int(match.group(2))
+            self._check_alive()
+            time.sleep(0.02)
+        raise PrometheusError(f"prometheus did not listen within {START_TIMEOUT} s:\n{self.log()}")
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                if self._session.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            self._check_alive()
+            time.sleep(0.02)
+        raise PrometheusError(f"prometheus was not ready within {START_TIMEOUT} s:\n{self.log()}")
+
+    def _check_alive(self) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            raise PrometheusError(
+                f"prometheus exited with status {self._process.returncode}:\n{self.log()}"
+            )
+
+    def stop(self) -> None:
+        """SIGTERM, SIGKILL after :data:`STOP_TIMEOUT`, then remove the temporary files."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=STOP_TIMEOUT)
+        self._session.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> PrometheusServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    def log(self) -> str:
+        """Everything Prometheus has logged so far."""
+        if self._log_path is None or not self._log_path.exists():
+            return ""
+        return self._log_path.read_text(errors="replace")
+
+    # --- HTTP API -------------------------------------------------------------------
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._session.request(method, f"{self.url}{path}", timeout=30, **kwargs)
+        try:
+            body = response.json()
+        except ValueError:
+            raise PrometheusError(
+                f"{path}: HTTP {response.status_code}: {response.text[:200]}"
+            ) from None
+        if body.get("status") != "success":
+            raise PrometheusError(f"{body.get('errorType')}: {body.get('error')}")
+        return body["data"]
+
+    @staticmethod
+    def _result(data: dict[str, Any]) -> list[dict[str, Any]]:
+        if data["resultType"] in ("scalar", "string"):
+            return [{"metric": {}, "value": data["result"]}]
+        result: list[dict[str, Any]] = data["result"]
+        return result
+
+    def query(self, expr: str, time: float | None = None) -> list[dict[str, Any]]:
+        """An instant query: ``[{"metric": {...}, "value": [t, "v"]}, ...]``."""
+        form: dict[str, str] = {"query": expr}
+        if time is not None:
+            form["time"] = repr(float(time))
+        try:
+            return self._result(self._api("POST", "/api/v1/query", data=form))
+        except PrometheusError as e:
+            raise PrometheusError(f"{e}\n  in query: {expr}") from None
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
+        """A range query: ``[{"metric": {...}, "values": [[t, "v"], ...]}, ...]``."""
+        form = {"query": expr, "start": repr(start), "end": repr(end), "step": repr(step)}
+        try:
+            return self._result(self._api("POST", "/api/v1/query_range", data=form))
+        except PrometheusError as e:
+            raise PrometheusError(f"{e}\n  in range query: {expr}") from None
+
+    def wait_for(
+        self,
+        expr: str,
+        predicate: Callable[[list[dict[str, Any]]], bool] = bool,
+        timeout: float = 15.0,
+        poll: float = 0.1,
+    ) -> list[dict[str, Any]]:
+        """Poll ``expr`` until ``predicate(result)`` holds; the result, or TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = self.query(expr)
+            if predicate(result):
+                return result
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{expr!r} not as expected after {timeout} s; last: {result}")
+            self._check_alive()
+            time.sleep(poll)
+
+    def targets(self) -> list[dict[str, Any]]:
+        """The active scrape targets (``labels``, ``health``, ``lastError``, ...)."""
+        active: list[dict[str, Any]] = self._api("GET", "/api/v1/targets")["activeTargets"]
+        return active
+
+    def label_values(
+        self,
+        label: str,
+        match: Sequence[str] = (),
+        start: float | None = None,
+        end: float | None = None,
+    ) -> list[str]:
+        """Values of ``label`` on the series ``match`` selects, as Grafana's label_values()."""
+        params: dict[str, Any] = {"match[]": list(match)}
+        if start is not None:
+            params["start"] = repr(start)
+        if end is not None:
+            params["end"] = repr(end)
+        values: list[str] = self._api("GET", f"/api/v1/label/{label}/values", params=params)
+        return values
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The loaded rule groups with their health and last evaluation."""
+        groups: list[dict[str, Any]] = self._api("GET", "/api/v1/rules")["groups"]
+        return groups

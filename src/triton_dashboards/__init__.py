@@ -18,32 +18,46 @@ _EXPORTS = {
     "Scope": "triton_dashboards.scope",
     "Var": "triton_dashboards.promql",
     "Phase": "triton_dashboards.queries",
+    "Recording": "triton_dashboards.recording",
 }
 # ``render`` is a module (render.render is the function): a lazily exported function of
 # the same name would be replaced by the module as soon as anything imports it.
-_MODULES = ("catalog", "panels", "promql", "queries", "render", "variables")
+_MODULES = ("catalog", "dashboards", "panels", "promql", "queries", "render", "rules", "variables")
 
 __all__ = [
     "Dashboard",
     "Link",
     "Phase",
+    "Recording",
     "Row",
     "Scope",
     "Var",
     "catalog",
+    "dashboards",
     "panels",
     "promql",
     "queries",
     "render",
+    "rules",
     "variables",
 ]
 
 if TYPE_CHECKING:
-    from triton_dashboards import catalog, panels, promql, queries, render, variables
+    from triton_dashboards import (
+        catalog,
+        dashboards,
+        panels,
+        promql,
+        queries,
+        render,
+        rules,
+        variables,
+    )
     from triton_dashboards.dashboard import Dashboard, Link
     from triton_dashboards.layout import Row
     from triton_dashboards.promql import Var
     from triton_dashboards.queries import Phase
+    from triton_dashboards.recording import Recording
     from triton_dashboards.scope import Scope
 
 

@@ -1,0 +1,398 @@
+"""A small Grafana HTTP API client: the calls a publisher needs, on one ``requests.Session``.
+
+Why not a generic client: publishing must be safe to repeat and must never leak the
+token. So every call has a timeout; connection errors, timeouts and 500/502/503/504 are
+retried with short exponential backoff (a save is retried too: it carries the version it
+read, so a save whose answer was lost meets 412 on the retry instead of writing twice);
+and every failure is a typed :mod:`~triton_dashboards.grafana_errors` error whose one-line
+text is ours, with any secret replaced by ``***``. Endpoints and their answers follow
+shared/grafana/API.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+import re
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import attrs
+import requests
+import requests.adapters
+import requests.auth
+
+from triton_dashboards.grafana_errors import (
+    AuthKind,
+    Call,
+    ConfigError,
+    GrafanaError,
+    UnexpectedResponse,
+    error_from_exception,
+    error_from_response,
+    is_retryable,
+    redact,
+)
+
+__all__ = ["DashboardVersion", "GrafanaClient", "GrafanaConfig", "LiveDashboard"]
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~+/=:")
+
+
+@attrs.frozen
+class GrafanaConfig:
+    """Where Grafana is and how to talk to it. Secrets are left out of ``repr``."""
+
+    url: str
+    token: str | None = attrs.field(default=None, repr=False)
+    user: str | None = None
+    password: str | None = attrs.field(default=None, repr=False)
+    org_id: int | None = None
+    ca_cert: Path | None = None
+    insecure: bool = False
+    timeout: float = 10.0
+    #: Attempts after the first; the n-th waits ``backoff * 2**(n-1)`` s (with jitter).
+    retries: int = 3
+    backoff: float = 0.5
+    #: Connections kept open; match the publisher's concurrency.
+    pool_size: int = 8
+
+
+@attrs.frozen
+class LiveDashboard:
+    """A dashboard as Grafana returns it: the model and Grafana's ``meta``."""
+
+    dashboard: dict[str, Any]
+    meta: dict[str, Any]
+
+    @property
+    def version(self) -> int:
+        return int(self.dashboard.get("version") or self.meta.get("version") or 0)
+
+    @property
+    def folder_uid(self) -> str:
+        """The folder's uid; "" at the root (General)."""
+        return str(self.meta.get("folderUid") or "")
+
+    @property
+    def provisioned(self) -> bool:
+        return bool(self.meta.get("provisioned"))
+
+
+@attrs.frozen
+class DashboardVersion:
+    """One entry of a dashboard's history: who saved which version, when, with what message."""
+
+    version: int
+    message: str
+    created_by: str
+    created: str
+
+
+def _split_url(url: str) -> tuple[str, str | None, str | None]:
+    """Base URL without credentials, plus any ``user:password`` the URL carried."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = re.sub(r"^([^/]*//)?[^/@]*@", r"\1***@", url.strip())  # hide user:password@
+        raise ConfigError(
+            f"GRAFANA_URL {shown!r} is not an http(s) URL; set it to Grafana's address, "
+            "such as https://grafana.example.com (with its sub-path, if any)"
+        )
+    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    user = urllib.parse.unquote(parts.username) if parts.username else None
+    password = urllib.parse.unquote(parts.password) if parts.password else None
+    return base, user, password
+
+
+def _check_token(token: str) -> None:
+    # requests repeats an invalid header value in its exception text: refuse it first.
+    if not set(token) <= _TOKEN_CHARS:
+        raise ConfigError(
+            "GRAFANA_TOKEN contains spaces or characters a token never has; "
+            "copy the service-account token again (it starts with glsa_)"
+        )
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """``Authorization: Bearer <token>``. As session auth (not a default header), it also
+    keeps requests from replacing the header with credentials from ~/.netrc."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(***)"
+
+
+class GrafanaClient:
+    """The Grafana API calls of a publisher. Thread-safe enough to share among workers."""
+
+    def __init__(self, config: GrafanaConfig, *, session: requests.Session | None = None) -> None:
+        base, url_user, url_password = _split_url(config.url)
+        user = config.user or url_user
+        password = config.password if config.password is not None else url_password
+        self.base_url = base
+        self.host = urllib.parse.urlsplit(base).netloc
+        self.org_id = config.org_id
+        self.timeout = config.timeout
+        self.retries = max(0, config.retries)
+        self.backoff = max(0.0, config.backoff)
+        self._random = random.Random()
+        self._secrets: tuple[str, ...] = ()
+        self.session = session or requests.Session()
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=1, pool_maxsize=max(config.pool_size, 1)
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["Accept"] = "application/json"
+        self.session.headers["User-Agent"] = "triton-dashboards"
+        self.auth: AuthKind = "none"
+        if config.token:
+            _check_token(config.token)
+            self.session.auth = _BearerAuth(config.token)
+            self._secrets = (config.token,)
+            self.auth = "token"
+        elif user and password is not None:
+            self.session.auth = (user, password)
+            basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            self._secrets = (password, basic)
+            self.auth = "basic"
+        if config.org_id is not None:
+            self.session.headers["X-Grafana-Org-Id"] = str(config.org_id)
+        if config.ca_cert is not None:
+            if not config.ca_cert.is_file():
+                raise ConfigError(f"--ca-cert {config.ca_cert} is not a file; pass a PEM file")
+            self.session.verify = str(config.ca_cert)
+        elif config.insecure:
+            import urllib3
+
+            self.session.verify = False
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+    def __repr__(self) -> str:
+        return f"GrafanaClient({self.base_url!r}, auth={self.auth!r}, org_id={self.org_id!r})"
+
+    def __enter__(self) -> GrafanaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def redact(self, text: str) -> str:
+        """``text`` without this client's secrets: for anything that quotes an answer."""
+        return redact(text, self._secrets)
+
+    # ------------------------------------------------------------------ transport
+
+    def _delay(self, attempt: int) -> float:
+        return float(self.backoff * (2**attempt) * (0.5 + self._random.random() / 2))
+
+    def _send(
+        self,
+        call: Call,
+        *,
+        params: dict[str, Any] | list[tuple[str, str]] | None = None,
+        body: Any = None,
+        ok: frozenset[int] = frozenset(),
+    ) -> requests.Response:
+        """One call with retries; a response whose status is 2xx or in ``ok``, else raise."""
+        url = self.base_url + call.path
+        failure: GrafanaError | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self._delay(attempt - 1))
+            started = time.perf_counter()
+            try:
+                response = self.session.request(
+                    call.method, url, params=params, json=body, timeout=self.timeout
+                )
+            except requests.RequestException as error:
+                if is_retryable(error) and attempt < self.retries:
+                    log.info("%s %s: %s, retrying", call.method, call.path, type(error).__name__)
+                    continue
+                failure = error_from_exception(
+                    call, error, host=self.host, timeout=self.timeout, attempts=attempt + 1
+                )
+                break
+            elapsed = (time.perf_counter() - started) * 1000
+            log.debug(
+                "%s %s -> %d (%.0f ms)", call.method, call.path, response.status_code, elapsed
+            )
+            status = response.status_code
+            if status in RETRY_STATUSES and attempt < self.retries:
+                response.close()
+                continue
+            if 200 <= status < 300 or status in ok:
+                return response
+            failure = error_from_response(
+                call, status, _json_or_none(response), auth=self.auth, org_id=self.org_id
+            )
+            break
+        assert failure is not None
+        # Raised outside the except block, so no requests exception rides along as context.
+        raise failure.redacted(self._secrets)
+
+    def _json(self, call: Call, response: requests.Response) -> Any:
+        body = _json_or_none(response)
+        if body is None:
+            kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
+            raise UnexpectedResponse(
+                f"Grafana's answer to {call.what} is {kind}, not JSON; check that GRAFANA_URL "
+                "points at Grafana itself, with its sub-path (https://host/grafana)",
+                status=response.status_code,
+            ).redacted(self._secrets)
+        return body
+
+    def _call(self, method: str, path: str, what: str, permission: str) -> Call:
+        return Call(method, path, what, permission)
+
+    # ------------------------------------------------------------------ endpoints
+
+    def health(self) -> dict[str, Any]:
+        """``GET /api/health``: Grafana's version, without needing credentials."""
+        call = self._call("GET", "/api/health", "check Grafana's health", "none")
+        body = self._json(call, self._send(call))
+        return body if isinstance(body, dict) else {}
+
+    def get_dashboard(self, uid: str) -> LiveDashboard | None:
+        """The stored dashboard with this uid, or None when there is none."""
+        path = f"/api/dashboards/uid/{_quote(uid)}"
+        call = self._call("GET", path, f"read dashboard {uid}", "dashboards:read")
+        response = self._send(call, ok=frozenset({404}))
+        if response.status_code == 404:
+            return None
+        body = self._json(call, response)
+        if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
+            raise UnexpectedResponse(f"Grafana's answer to {call.what} has no dashboard")
+        return LiveDashboard(body["dashboard"], dict(body.get("meta") or {}))
+
+    def save_dashboard(
+        self,
+        dashboard: dict[str, Any],
+        *,
+        folder_uid: str,
+        message: str,
+        overwrite: bool = False,
+    ) -> dict[str, Any]:
+        """``POST /api/dashboards/db``; Grafana's answer (``uid``, ``version``, ``url``...).
+
+        ``dashboard`` must carry the stored ``version`` for an update and none for a
+        create; a stale one raises VersionMismatch unless ``overwrite``.
+        """
+        uid = dashboard.get("uid", "?")
+        call = self._call("POST", "/api/dashboards/db", f"save dashboard {uid}", "dashboards:write")
+        body = {
+            "dashboard": dashboard,
+            "folderUid": folder_uid,
+            "message": message,
+            "overwrite": overwrite,
+        }
+        answer = self._json(call, self._send(call, body=body))
+        return answer if isinstance(answer, dict) else {}
+
+    def delete_dashboard(self, uid: str) -> bool:
+        """Delete by uid; False when it was already gone."""
+        path = f"/api/dashboards/uid/{_quote(uid)}"
+        call = self._call("DELETE", path, f"delete dashboard {uid}", "dashboards:delete")
+        return self._send(call, ok=frozenset({404})).status_code != 404
+
+    def versions(self, uid: str, limit: int = 1) -> list[DashboardVersion]:
+        """The newest ``limit`` versions of a dashboard, newest first."""
+        path = f"/api/dashboards/uid/{_quote(uid)}/versions"
+        call = self._call("GET", path, f"read the history of dashboard {uid}", "dashboards:write")
+        body = self._json(call, self._send(call, params={"limit": str(limit)}))
+        # Older Grafana answers a list, newer {"continueToken": ..., "versions": [...]}.
+        items = body.get("versions", []) if isinstance(body, dict) else body
+        found = [
+            DashboardVersion(
+                version=int(item.get("version") or 0),
+                message=str(item.get("message") or ""),
+                created_by=str(item.get("createdBy") or ""),
+                created=str(item.get("created") or ""),
+            )
+            for item in items or []
+            if isinstance(item, dict)
+        ]
+        return sorted(found, key=lambda v: v.version, reverse=True)[:limit]
+
+    def get_folder(self, uid: str) -> dict[str, Any] | None:
+        """The folder with this uid, or None."""
+        path = f"/api/folders/{_quote(uid)}"
+        call = self._call("GET", path, f"read folder {uid}", "folders:read")
+        response = self._send(call, ok=frozenset({404}))
+        if response.status_code == 404:
+            return None
+        body = self._json(call, response)
+        return body if isinstance(body, dict) else {}
+
+    def list_folders(self, parent_uid: str | None = None) -> list[dict[str, Any]]:
+        """The folders directly under ``parent_uid`` (the root when None)."""
+        call = self._call("GET", "/api/folders", "list folders", "folders:read")
+        params: dict[str, str] = {"limit": "1000"}
+        if parent_uid:
+            params["parentUid"] = parent_uid
+        body = self._json(call, self._send(call, params=params))
+        return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+
+    def create_folder(self, uid: str, title: str, parent_uid: str | None = None) -> dict[str, Any]:
+        """``POST /api/folders``; raises AlreadyExists (409) when the uid is taken."""
+        call = self._call("POST", "/api/folders", f"create folder {title!r}", "folders:create")
+        body: dict[str, Any] = {"uid": uid, "title": title}
+        if parent_uid:
+            body["parentUid"] = parent_uid
+        answer = self._json(call, self._send(call, body=body))
+        return answer if isinstance(answer, dict) else {}
+
+    def search_dashboards(self, folder_uid: str) -> list[dict[str, Any]]:
+        """Every dashboard directly in a folder (search hits: uid, title, ...)."""
+        call = self._call(
+            "GET", "/api/search", f"list the dashboards of folder {folder_uid}", "dashboards:read"
+        )
+        hits: list[dict[str, Any]] = []
+        limit = 5000
+        page = 1
+        while True:
+            params = [
+                ("type", "dash-db"),
+                ("folderUIDs", folder_uid),
+                ("limit", str(limit)),
+                ("page", str(page)),
+            ]
+            body = self._json(call, self._send(call, params=params))
+            batch = (
+                [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+            )
+            hits.extend(batch)
+            if len(batch) < limit:
+                return hits
+            page += 1
+
+
+def _quote(uid: str) -> str:
+    return urllib.parse.quote(uid, safe="")
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    if "json" not in response.headers.get("Content-Type", ""):
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -1,0 +1,182 @@
+"""Dashboard JSON as the publisher sees it: read from files, normalised, hashed, diffed.
+
+Grafana adds and moves a few keys when it stores a dashboard (``id``, ``version``: see
+shared/grafana/API.md §2-3), so comparing raw JSON would call every dashboard changed and
+a publish would bump every version. :func:`normalise` removes exactly those keys, on both
+sides, and everything else is compared as it is. The save message carries a hash of the
+normalised JSON so that Grafana's own history says which versions we wrote.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "GRAFANA_MANAGED_KEYS",
+    "MARK",
+    "InputError",
+    "LocalDashboard",
+    "content_hash",
+    "diff_lines",
+    "dump",
+    "is_ours",
+    "load_dashboards",
+    "normalise",
+    "save_message",
+]
+
+#: Top-level keys Grafana sets itself: the database id, the stored version, and the
+#: ``iteration`` stamp older frontends add on save.
+GRAFANA_MANAGED_KEYS = ("id", "version", "iteration")
+#: The first word of every save message we write; Grafana's history shows it.
+MARK = "triton-dashboards"
+_MARK_RE = re.compile(rf"^{MARK} sha256:[0-9a-f]{{12}}\b")
+_UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+class InputError(Exception):
+    """A local dashboard file that cannot be published; one line naming the file."""
+
+
+def normalise(dashboard: Mapping[str, Any]) -> dict[str, Any]:
+    """Without what Grafana manages, so live and local compare equal when they are.
+
+    A shallow copy (deep copies of 200 dashboards cost more than the HTTP round trips):
+    set top-level keys on it freely, but never change a nested value in place.
+    """
+    result = {k: v for k, v in dashboard.items() if k not in GRAFANA_MANAGED_KEYS}
+    if isinstance(result.get("title"), str):
+        result["title"] = result["title"].strip()  # Grafana trims it on save
+    return result
+
+
+def dump(dashboard: Mapping[str, Any]) -> str:
+    """Canonical text: sorted keys, two-space indent, UTF-8, final newline (as ``build``)."""
+    return json.dumps(dashboard, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def content_hash(dashboard: Mapping[str, Any]) -> str:
+    """The first 12 hex digits of the SHA-256 of the normalised, compact, sorted JSON."""
+    text = json.dumps(
+        normalise(dashboard), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def save_message(dashboard: Mapping[str, Any]) -> str:
+    """The ``message`` of our saves: ``triton-dashboards sha256:<12 hex>``."""
+    return f"{MARK} sha256:{content_hash(dashboard)}"
+
+
+def is_ours(message: str) -> bool:
+    """Whether a version's message is one :func:`save_message` wrote."""
+    return bool(_MARK_RE.match(message))
+
+
+def diff_lines(
+    live: Mapping[str, Any], local: Mapping[str, Any], live_label: str, local_label: str
+) -> list[str]:
+    """Unified diff (no trailing newlines) of the normalised texts; [] when equal."""
+    return [
+        line.rstrip("\n")
+        for line in difflib.unified_diff(
+            dump(normalise(live)).splitlines(keepends=True),
+            dump(normalise(local)).splitlines(keepends=True),
+            fromfile=live_label,
+            tofile=local_label,
+        )
+    ]
+
+
+@attrs.frozen
+class LocalDashboard:
+    """One dashboard to publish: its file (None when built in memory) and its JSON."""
+
+    dashboard: dict[str, Any]
+    path: Path | None = None
+
+    @property
+    def uid(self) -> str:
+        return str(self.dashboard["uid"])
+
+    @property
+    def title(self) -> str:
+        return str(self.dashboard.get("title", ""))
+
+    @property
+    def label(self) -> str:
+        """How output names it: the file's stem, else the uid."""
+        return self.path.stem if self.path is not None else self.uid
+
+    @property
+    def source(self) -> str:
+        return str(self.path) if self.path is not None else f"uid {self.uid}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InputError(f"cannot read {path} ({e.strerror}); check the path") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; save it as UTF-8 JSON") from None
+    except json.JSONDecodeError as e:
+        raise InputError(
+            f"{path} is not valid JSON (line {e.lineno}: {e.msg}); "
+            "rebuild it with `triton-dashboards build` or fix it"
+        ) from None
+    # A dashboard saved from the API comes wrapped: {"dashboard": {...}, "meta": {...}}.
+    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict) and "panels" not in data:
+        data = data["dashboard"]
+    if not isinstance(data, dict):
+        raise InputError(f"{path} is not a dashboard (a JSON object); publish dashboard JSON only")
+    return data
+
+
+def check(local: LocalDashboard) -> None:
+    """Refuse what Grafana would refuse, before sending anything (API.md §2)."""
+    uid = local.dashboard.get("uid")
+    if not isinstance(uid, str) or not uid:
+        raise InputError(
+            f"{local.source} has no uid; give the dashboard a fixed uid so that publishing "
+            "finds it again instead of creating copies"
+        )
+    if not _UID_RE.match(uid):
+        raise InputError(
+            f"{local.source}: uid {uid!r} is not valid in Grafana; use at most 40 letters, "
+            "digits, - and _"
+        )
+    title = local.dashboard.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise InputError(f"{local.source} has no title; give the dashboard a title")
+
+
+def load_dashboards(paths: Iterable[Path]) -> list[LocalDashboard]:
+    """Read and check dashboard JSON files; all of them, or an InputError for the first bad."""
+    found: list[LocalDashboard] = []
+    for path in paths:
+        local = LocalDashboard(_read(path), path)
+        check(local)
+        found.append(local)
+    check_unique(found)
+    return found
+
+
+def check_unique(dashboards: Sequence[LocalDashboard]) -> None:
+    """Two files with one uid would overwrite each other in Grafana on every publish."""
+    seen: dict[str, LocalDashboard] = {}
+    for local in dashboards:
+        other = seen.setdefault(local.uid, local)
+        if other is not local:
+            raise InputError(
+                f"{other.source} and {local.source} have the same uid {local.uid!r}; "
+                "give each dashboard its own uid"
+            )

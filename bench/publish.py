@@ -6,7 +6,7 @@ Run from the repository root::
     .venv/bin/python bench/publish.py --quick    # smoke run: 40 dashboards, 3 repeats
 
 This is a benchmark, not a test: it always exits 0. Grafana is the test double
-(tests/grafana_double.py) over real HTTP on 127.0.0.1 with ``latency`` seconds added to
+(tests/grafana_double/) over real HTTP on 127.0.0.1 with ``latency`` seconds added to
 every request, run in a process of its own (a real Grafana does not share our
 interpreter lock), so the numbers are round trips plus the publisher's own work. The
 dashboards are the committed stock ones (dashboards/*.json, 25-80 KB each), copied under

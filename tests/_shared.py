@@ -8,6 +8,7 @@ and fail in CI, so a CI run cannot pass by silently checking nothing.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,23 @@ def shared_dir() -> Path:
     message = (
         f"../shared not found next to the repository (looked for {path}); CI needs it: "
         "check it out next to the repository or set TRITON_DASHBOARDS_SHARED"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def require_tool(name: str) -> str:
+    """Path of ``prometheus`` or ``promtool``; skips the test without it, fails it when CI=true.
+
+    ``make test`` installs both (Debian package ``prometheus``) when it runs as root.
+    """
+    path = shutil.which(name)
+    if path:
+        return path
+    message = (
+        f"{name} not found on PATH; install the Debian package prometheus "
+        "(`make prometheus` as root, or apt-get install prometheus)"
     )
     if os.environ.get("CI") == "true":
         pytest.fail(message, pytrace=False)

@@ -24,7 +24,6 @@ import ctypes
 import functools
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -36,9 +35,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 import yaml
+from _shared import require_tool
 
 __all__ = ["PrometheusError", "PrometheusServer", "require_prometheus"]
 
@@ -52,16 +51,7 @@ _PR_SET_PDEATHSIG = 1
 
 def require_prometheus() -> str:
     """Path of the ``prometheus`` binary; skips the test without it (fails it when CI=true)."""
-    path = shutil.which("prometheus")
-    if path:
-        return path
-    message = (
-        "prometheus not found on PATH; install the Debian package (`make prometheus` as root, "
-        "or apt-get install prometheus)"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    return require_tool("prometheus")
 
 
 class PrometheusError(RuntimeError):

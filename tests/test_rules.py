@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,7 +23,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from _shared import ROOT, shared_dir
+from _shared import ROOT, require_tool, shared_dir
 
 from triton_dashboards import catalog, dashboards
 from triton_dashboards import queries as q
@@ -53,16 +51,6 @@ POD1 = {**POD0, "pod": "triton-1", "instance": "10.0.0.2:8002"}
 #: A target off Kubernetes: no pod, the descriptions name the instance instead.
 STATIC = {"job": "triton", "instance": "gpu-box:8002"}
 REASONS = ("REJECTED", "CANCELED", "BACKEND", "OTHER")
-
-
-def promtool_path() -> str:
-    path = shutil.which("promtool")
-    if path:
-        return path
-    message = "promtool not found; install the Debian package prometheus (make prometheus)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 def steps(minutes: float) -> int:
@@ -139,7 +127,7 @@ def model(
 
 def run_promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [promtool_path(), *args], cwd=cwd, capture_output=True, text=True, timeout=60
+        [require_tool("promtool"), *args], cwd=cwd, capture_output=True, text=True, timeout=60
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from _shared import shared_dir
+from _shared import require_tool, shared_dir
 from click.testing import CliRunner
 
 from triton_dashboards import k8s
@@ -36,13 +35,7 @@ NER = TritonTarget(service="triton-inference-ner")
 
 @pytest.fixture(scope="module")
 def promtool() -> str:
-    path = shutil.which("promtool")
-    if path:
-        return path
-    message = "promtool not found on PATH; install the Debian package prometheus"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    return require_tool("promtool")
 
 
 def check_config(promtool: str, path: Path) -> None:

@@ -8,9 +8,7 @@ label order are compared with the catalog and with real Triton output in ../shar
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +21,7 @@ from typing import NamedTuple
 
 import attrs
 import pytest
-from _shared import ROOT, shared_dir
+from _shared import ROOT, require_tool, shared_dir
 
 from triton_dashboards import catalog
 from triton_dashboards.simulator import Workload, WorkloadError, exposition, format_value, serve
@@ -100,16 +98,6 @@ def approx(expected: float) -> object:
     return pytest.approx(expected, rel=1e-12, abs=1e-9)
 
 
-def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} is not installed (Debian package prometheus)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return path
-
-
 DEFAULT = Workload.default()
 
 
@@ -124,7 +112,7 @@ def default_text() -> str:
 def test_promtool_parses_the_exposition_and_finds_only_tritons_own_naming(
     default_text: str,
 ) -> None:
-    promtool = need("promtool")
+    promtool = require_tool("promtool")
     result = subprocess.run(
         [promtool, "check", "metrics"],
         input=default_text,

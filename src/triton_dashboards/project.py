@@ -9,9 +9,7 @@ replaced atomically and only when their text changed.
 from __future__ import annotations
 
 import json
-import os
 import runpy
-import tempfile
 import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,6 +18,7 @@ import attrs
 from grafanalib import core as g
 
 from triton_dashboards.dashboard import Dashboard
+from triton_dashboards.files import write_atomic
 from triton_dashboards.lint import Finding, lint_dashboard
 from triton_dashboards.render import render
 
@@ -121,14 +120,7 @@ def write(built: Iterable[Built]) -> list[Built]:
     for item in built:
         if item.target.exists() and item.target.read_text(encoding="utf-8") == item.text:
             continue
-        fd, tmp = tempfile.mkstemp(dir=item.target.parent, prefix=f".{item.target.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                out.write(item.text)
-            os.replace(tmp, item.target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(item.target, item.text)
         written.append(item)
     return written
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import attrs
 
+from triton_dashboards.files import write_atomic
 from triton_dashboards.grafana import GrafanaClient, LiveDashboard
 from triton_dashboards.grafana_errors import NotFound
 from triton_dashboards.publish import live_label
@@ -113,5 +114,5 @@ def pull_dashboards(
     directory.mkdir(parents=True, exist_ok=True)
     for item in fetched:
         if item.state == "written":
-            item.path.write_text(item.text, encoding="utf-8")
+            write_atomic(item.path, item.text)
     return fetched

@@ -29,3 +29,17 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``error: message`` as one line on stderr and exit with ``code``."""
     click.echo(f"error: {' '.join(message.split())}", err=True)
     sys.exit(code)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print ``text``, or write it to ``output`` whole (never half a file) and say so."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from triton_dashboards.files import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror}; check the path")
+    click.echo(f"wrote {output}", err=True)

@@ -6,20 +6,9 @@ from pathlib import Path
 
 import click
 
-from triton_dashboards.cli.common import DIR_OPTION, fail
+from triton_dashboards.cli.common import DIR_OPTION, emit, fail
 
 FORMATS = ("prometheus", "kube-prometheus-stack", "servicemonitor", "podmonitor")
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}; check the path")
-    click.echo(f"wrote {output}", err=True)
 
 
 def _selector(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -142,7 +131,7 @@ def scrape_config(
             text = k8s.pod_monitor_yaml(target)
     except InvalidTarget as e:
         fail(str(e))
-    _emit(text, output)
+    emit(text, output)
 
 
 @click.command()
@@ -186,7 +175,7 @@ def configmap(
         text = configmaps_yaml(paths, namespace=namespace, folder=folder)
     except ConfigMapError as e:
         fail(str(e))
-    _emit(text, output)
+    emit(text, output)
 
 
 COMMANDS = (scrape_config, configmap)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from triton_dashboards.cli.common import fail
+from triton_dashboards.cli.common import emit, fail
 
 
 @click.command()
@@ -103,14 +103,7 @@ def rules(
                       namespace=namespace, release=release)  # fmt: skip
     except (RulesError, PromQLError) as e:
         fail(f"{' '.join(str(e).split())}")
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}; check the path")
-    click.echo(f"wrote {output}", err=True)
+    emit(text, output)
 
 
 COMMANDS = (rules,)

@@ -79,6 +79,11 @@ def series(name: str, labels: Mapping[str, str], values: Sequence[float | None])
     }
 
 
+FIRST_RESPONSE_BUCKET = catalog.FIRST_RESPONSE_HISTOGRAM.name + "_bucket"
+#: Share of requests whose first response came within ``le`` ms.
+FIRST_RESPONSE_SHARES = (("10", 0.3), ("100", 0.8), ("+Inf", 1.0))
+
+
 def model(
     target: Mapping[str, str],
     name: str,
@@ -115,6 +120,10 @@ def model(
             catalog.COMPUTE_OUTPUT_DURATION: share * compute[2] * 1e6,
         }
         out += [series(m.name, labels, counter(rate, minutes)) for m, rate in per_second.items()]
+        out += [
+            series(FIRST_RESPONSE_BUCKET, {**labels, "le": le}, counter(share * below, minutes))
+            for le, below in FIRST_RESPONSE_SHARES
+        ]
     for reason in REASONS:
         rate = (failures or {}).get(reason, 0.0)
         labels = {**base, "reason": reason}
@@ -463,6 +472,11 @@ def equivalence_checks() -> list[dict[str, Any]]:
         same(q.instances_up(rec), q.instances_up(raw, window), [{}]),
         same(q.gpu_utilization(rec), q.gpu_utilization(raw, window), GPUS),
         same(q.gpu_memory_used_ratio(rec), q.gpu_memory_used_ratio(raw), GPUS),
+        same(
+            q.first_response_quantile(rec, 0.9),
+            q.first_response_quantile(raw, 0.9, window),
+            MODELS,
+        ),
     ]
     checks += [
         same(q.avg_latency(rec, phase), q.avg_latency(raw, phase, window), MODELS)

@@ -290,11 +290,16 @@ def first_response_quantile(scope: Scope, quantile: float, window: Window = RATE
 
     ``nv_inference_first_response_histogram_ms`` (24.11+, ``histogram_latencies=true``;
     every model since 26.01) is a histogram, so buckets add up across pods and GPUs:
-    sum the bucket rates by ``le`` and the scope's labels, then interpolate.
+    sum the bucket rates by ``le`` and the scope's labels, then interpolate. On a recorded
+    scope the bucket rates come summed over ``gpu_uuid`` already: the raw form is the most
+    expensive query of the overview (every bucket of every model on every GPU).
     """
     histogram = catalog.FIRST_RESPONSE_HISTOGRAM
-    selector = scope.select(histogram, sample=histogram.name + "_bucket")
-    return histogram_quantile(quantile, sum_by((*scope.group, "le"), rate(selector, window)))
+    keep = (*scope.group, "le")
+    recorded = _recorded(scope, histogram, Operation.RATE, window, keep)
+    if recorded is None:
+        recorded = rate(scope.select(histogram, sample=histogram.name + "_bucket"), window)
+    return histogram_quantile(quantile, sum_by(keep, recorded))
 
 
 def summary_quantile(scope: Scope, phase: Phase, quantile: float) -> Expr:

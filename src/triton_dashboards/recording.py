@@ -37,7 +37,8 @@ floor the success rate at 1/s, which inflates the average of any model under 1 r
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Protocol
 
 import attrs
 
@@ -83,10 +84,16 @@ class Record:
     per: Metric | None = None
     drops: tuple[str, ...] = ()
     ratio_of: str = ""  # the metric part of a ratio's name, ``x_per_y``
+    sample: str = ""  # the sample the record reads, e.g. a histogram's ``_bucket``
+
+    @property
+    def series(self) -> str:
+        """The raw sample name the record reads (``metric`` plus ``sample``)."""
+        return self.metric.name + self.sample
 
     def name(self, window: str) -> str:
         suffix = self.operation.value + (window if self.operation.windowed else "")
-        return f"{self.level}:{self.ratio_of or self.metric.name}:{suffix}"
+        return f"{self.level}:{self.ratio_of or self.series}:{suffix}"
 
 
 _MODEL = "instance_model_version"
@@ -100,8 +107,8 @@ _DURATIONS = (
 )
 
 
-def _rate(metric: Metric, level: str = _MODEL) -> Record:
-    return Record(level, metric, Operation.RATE, drops=(GPU_LABEL,))
+def _rate(metric: Metric, level: str = _MODEL, sample: str = "") -> Record:
+    return Record(level, metric, Operation.RATE, drops=(GPU_LABEL,), sample=sample)
 
 
 #: Every recorded series, in the order the rules are evaluated: the rates first, then the
@@ -112,6 +119,8 @@ TABLE: tuple[Record, ...] = (
     _rate(catalog.REQUEST_FAILURE, f"{_MODEL}_reason"),
     _rate(catalog.INFERENCE_COUNT),
     _rate(catalog.EXEC_COUNT),
+    # The heaviest panel by far: every bucket of every model on every GPU, three quantiles.
+    _rate(catalog.FIRST_RESPONSE_HISTOGRAM, f"{_MODEL}_le", sample="_bucket"),
     *(_rate(duration) for duration in _DURATIONS),
     *(
         Record(_MODEL, duration, Operation.MEAN, catalog.REQUEST_SUCCESS, (GPU_LABEL,))
@@ -135,7 +144,11 @@ TABLE: tuple[Record, ...] = (
     ),
 )
 
-Select = Callable[[Metric], Selector]
+
+class Select(Protocol):
+    """How the rules select a family's raw series (``Scope.select``)."""
+
+    def __call__(self, metric: Metric, *, sample: str | None = None) -> Selector: ...
 
 
 def _check_window(window: str) -> str:
@@ -195,7 +208,8 @@ class Recording:
 
     def _expr(self, record: Record, select: Select) -> Expr:
         if record.operation is Operation.RATE:
-            return sum_without(record.drops, rate(select(record.metric), self.window))
+            selector = select(record.metric, sample=record.series)
+            return sum_without(record.drops, rate(selector, self.window))
         if record.operation is Operation.AVG:
             return over_time("avg", select(record.metric), self.window)
         assert record.per is not None

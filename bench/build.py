@@ -19,7 +19,7 @@ the next), and the figures are medians.
        placed by hand, ``g.Dashboard(...).auto_panel_ids()``, ``json.dumps`` with
        grafanalib's ``DashboardEncoder``;
    (c) ours including the PromQL: as (a), with the expressions built by
-       ``triton_dashboards.queries`` inside the timed region.
+       ``triton_dashboards.query.recipes`` inside the timed region.
    (a) and (b) take the same expression strings, computed once outside the timing.
 3. Startup: ``triton-dashboards --help`` against ``python -c pass`` (same interpreter).
 """
@@ -111,9 +111,9 @@ def spread(samples: list[float]) -> str:
 
 
 def bench_stock(repeat: int) -> list[tuple[str, list[float]]]:
-    from triton_dashboards import dashboards as stock
-    from triton_dashboards.project import build, dashboard_files, load
-    from triton_dashboards.render import render
+    from triton_dashboards.dashboard import stock
+    from triton_dashboards.dashboard.project import build, dashboard_files, load
+    from triton_dashboards.dashboard.render import render
 
     sources = dashboard_files(ROOT / "dashboards")
     objects = [load(source) for source in sources]
@@ -144,9 +144,9 @@ def bench_stock(repeat: int) -> list[tuple[str, list[float]]]:
 
 
 def _recipes() -> list[tuple[str, Callable[[Any], Any], str]]:
-    from triton_dashboards import queries as q
-    from triton_dashboards.panels import Unit
-    from triton_dashboards.queries import Phase
+    from triton_dashboards.dashboard.panels import Unit
+    from triton_dashboards.query import recipes as q
+    from triton_dashboards.query.recipes import Phase
 
     return [
         ("requests per second", q.request_rate, Unit.REQUESTS_PER_SECOND),
@@ -222,11 +222,11 @@ def _row_header_y(specs: list[Spec]) -> list[int]:
 
 def ours(all_specs: list[list[Spec]], *, build_promql: bool) -> list[str]:
     from triton_dashboards import Dashboard, Row, panels
-    from triton_dashboards.panels import Query
+    from triton_dashboards.dashboard.panels import Query
 
     # Not `from triton_dashboards import render`: that name resolves to the submodule
-    # triton_dashboards.render, not the function (the lazy export is shadowed).
-    from triton_dashboards.render import render
+    # triton_dashboards.dashboard.render, not the function (the lazy export is shadowed).
+    from triton_dashboards.dashboard.render import render
 
     texts = []
     for i, specs in enumerate(all_specs):

@@ -260,7 +260,7 @@ def metric_names(dashboards: Sequence[Mapping[str, Any]], extra: Sequence[str] =
     """Metric names the targets (and ``extra`` expressions) select: what data they need."""
     import promql_parser as pp
 
-    from triton_dashboards import lint
+    from triton_dashboards.dashboard import lint
 
     names: set[str] = set()
 

@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from grafana_double import GrafanaDouble  # noqa: E402
 
-from triton_dashboards.grafana import GrafanaClient, GrafanaConfig  # noqa: E402
-from triton_dashboards.publish import Publisher  # noqa: E402
-from triton_dashboards.publish_json import LocalDashboard, normalise  # noqa: E402
+from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig  # noqa: E402
+from triton_dashboards.grafana.local import LocalDashboard, normalise  # noqa: E402
+from triton_dashboards.grafana.publish import Publisher  # noqa: E402
 
 TOKEN = "glsa_BENCH"
 #: Targets from issue 3.

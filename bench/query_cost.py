@@ -21,7 +21,7 @@ A benchmark, not a test: it exits 0 once it has measured, whatever the numbers.
    (its requests one after another, request to decoded JSON) and
    ``totalQueryableSamples``; medians of ``--repeat`` passes after a warm-up pass. The
    whole dashboard is also refreshed with 6 requests in flight, as a browser does.
-4. With ``triton_dashboards.rules`` (issue 5), the overview built with
+4. With ``triton_dashboards.prometheus.rules`` (issue 5), the overview built with
    ``recording_rules=Recording(window=--rule-window)`` is measured too, on the TSDB plus
    its recording rules backfilled by ``promtool tsdb create-blocks-from rules``.
 
@@ -416,11 +416,12 @@ def as_json(runs: Sequence[Measured]) -> list[dict[str, Any]]:
 def recorded_overview(window: str) -> tuple[dict[str, Any], str] | None:
     """The overview on recorded series and its rules file, or None before issue 5."""
     try:
-        from triton_dashboards import dashboards, rules
-        from triton_dashboards.recording import Recording
+        from triton_dashboards.dashboard import stock as dashboards
+        from triton_dashboards.prometheus import rules
+        from triton_dashboards.query.recording import Recording
     except ImportError:
         return None
-    from triton_dashboards.render import to_json
+    from triton_dashboards.dashboard.render import to_json
 
     recording = Recording(window=window)
     board = to_json(dashboards.overview(recording_rules=recording))
@@ -550,7 +551,9 @@ def run_bench(args: argparse.Namespace) -> int:
     nvidia = load_json(shared_dir() / NVIDIA_JSON)
     variant = recorded_overview(args.rule_window)
     if variant is None and args.rules == "on":
-        raise BenchError("triton_dashboards.rules is not there yet (issue 5); use --rules off")
+        raise BenchError(
+            "triton_dashboards.prometheus.rules is not there yet (issue 5); use --rules off"
+        )
     # The recording rules' inputs are backfilled even with --rules off, so that both modes
     # share one cached TSDB.
     boards = [overview, nvidia, *([variant[0]] if variant else [])]

@@ -6,7 +6,7 @@ behind the Service ``triton-inference-ner``. Its metrics once read 168 successes
 """
 
 from triton_dashboards import Dashboard, Link, Row, Scope, panels
-from triton_dashboards.queries import Phase
+from triton_dashboards.query.recipes import Phase
 
 ner = Scope(namespace="triton")
 pipeline = ner.model("ner_pipeline")  # the ensemble

@@ -1,5 +1,5 @@
 """Stock dashboard on recorded series; load the rules of `triton-dashboards rules` first."""
 
-from triton_dashboards.dashboards import model_detail
+from triton_dashboards.dashboard.stock import model_detail
 
 dashboard = model_detail(recording_rules=True)

@@ -1,5 +1,5 @@
-"""Stock dashboard; its panels live in triton_dashboards.dashboards.model_detail()."""
+"""Stock dashboard; its panels live in triton_dashboards.dashboard.stock.model_detail()."""
 
-from triton_dashboards.dashboards import model_detail
+from triton_dashboards.dashboard.stock import model_detail
 
 dashboard = model_detail()

@@ -1,5 +1,5 @@
-"""Stock dashboard; its panels live in triton_dashboards.dashboards.overview()."""
+"""Stock dashboard; its panels live in triton_dashboards.dashboard.stock.overview()."""
 
-from triton_dashboards.dashboards import overview
+from triton_dashboards.dashboard.stock import overview
 
 dashboard = overview()

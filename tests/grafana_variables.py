@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from triton_dashboards.lint import VARIABLE as VARIABLE_SYNTAX
+from triton_dashboards.dashboard.lint import VARIABLE as VARIABLE_SYNTAX
 
 __all__ = [
     "LabelSource",

@@ -12,14 +12,14 @@ from _shared import ROOT
 from click.testing import CliRunner
 
 from triton_dashboards.cli import main
-from triton_dashboards.configmap import (
+from triton_dashboards.prometheus.configmap import (
     MAX_CONFIGMAP_BYTES,
     ConfigMapError,
     configmap,
     configmap_name,
     configmaps_yaml,
 )
-from triton_dashboards.k8snames import is_dns1123_subdomain
+from triton_dashboards.prometheus.k8snames import is_dns1123_subdomain
 
 COMMITTED = sorted((ROOT / "dashboards").glob("*.json"))
 

@@ -43,8 +43,10 @@ from _shared import ROOT
 from grafana_variables import QueryContext, Variables, panel_targets, run_target
 from prometheus_server import PrometheusError, PrometheusServer, require_prometheus
 
-from triton_dashboards import dashboards, render, rules
-from triton_dashboards.recording import Recording
+from triton_dashboards.dashboard import render
+from triton_dashboards.dashboard import stock as dashboards
+from triton_dashboards.prometheus import rules
+from triton_dashboards.query.recording import Recording
 from triton_dashboards.simulator import PHASES, Model, Workload, serve
 
 #: Seconds of data the dashboards show (their time range): more than ``$__rate_interval``

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from grafana_double import GrafanaDouble
 
-from triton_dashboards.grafana import GrafanaClient, GrafanaConfig
-from triton_dashboards.grafana_errors import (
+from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
+from triton_dashboards.grafana.errors import (
     Call,
     ConfigError,
     ConnectionFailed,

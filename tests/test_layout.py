@@ -5,8 +5,8 @@ from __future__ import annotations
 from grafanalib import core as g
 
 from triton_dashboards import Dashboard, Row, Scope, panels
-from triton_dashboards.layout import layout, place
-from triton_dashboards.render import to_json
+from triton_dashboards.dashboard.layout import layout, place
+from triton_dashboards.dashboard.render import to_json
 
 
 def sized(w: int, h: int, title: str = "p") -> g.Panel:

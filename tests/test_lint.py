@@ -13,7 +13,7 @@ from typing import Any
 import promql_parser as pp
 import pytest
 
-from triton_dashboards.lint import Finding, expressions, lint_dashboard, substitute
+from triton_dashboards.dashboard.lint import Finding, expressions, lint_dashboard, substitute
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARDS = sorted((ROOT / "dashboards").glob("*.json"))

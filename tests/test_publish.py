@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from grafana_double import GrafanaDouble
 
-from triton_dashboards.grafana import GrafanaClient, GrafanaConfig
-from triton_dashboards.grafana_errors import Unauthorized
-from triton_dashboards.publish import Outcome, Publisher, Report, Status
-from triton_dashboards.publish_folders import folder_uid
-from triton_dashboards.publish_json import (
+from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
+from triton_dashboards.grafana.errors import Unauthorized
+from triton_dashboards.grafana.folders import folder_uid
+from triton_dashboards.grafana.local import (
     InputError,
     LocalDashboard,
     is_ours,
@@ -27,6 +26,7 @@ from triton_dashboards.publish_json import (
     normalise,
     save_message,
 )
+from triton_dashboards.grafana.publish import Outcome, Publisher, Report, Status
 
 TOKEN = "glsa_SECRET_ZZZ"
 SAVE = "/api/dashboards/db"

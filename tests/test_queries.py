@@ -19,11 +19,11 @@ import promql_parser as pp
 import pytest
 
 from triton_dashboards import catalog
-from triton_dashboards import queries as q
 from triton_dashboards.catalog import Group, Kind, Metric
 from triton_dashboards.promql import Expr, Matcher, PromQLError, Var
-from triton_dashboards.queries import Phase
-from triton_dashboards.scope import Scope
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.recipes import Phase
+from triton_dashboards.query.scope import Scope
 
 REF = Scope(namespace="triton").model("ner_pipeline")
 

@@ -15,8 +15,8 @@ from _shared import ROOT, shared_dir
 from grafanalib import core as g
 
 from triton_dashboards import Dashboard, Row, Scope, panels
-from triton_dashboards.dashboards import gpu_and_host, model_detail, overview
-from triton_dashboards.render import SCHEMA_VERSION, render, to_json
+from triton_dashboards.dashboard.render import SCHEMA_VERSION, render, to_json
+from triton_dashboards.dashboard.stock import gpu_and_host, model_detail, overview
 
 DASHBOARD_JSON = sorted((ROOT / "dashboards").glob("*.json"))
 
@@ -196,8 +196,9 @@ def test_panel_ids_unique_and_grid_valid() -> None:
 def test_render_is_byte_identical_across_processes() -> None:
     """Same code, same bytes: rendered in a fresh interpreter with another hash seed."""
     script = (
-        "import sys; from triton_dashboards.dashboards import overview;"
-        "from triton_dashboards.render import render; sys.stdout.write(render(overview()))"
+        "import sys; from triton_dashboards.dashboard.stock import overview;"
+        "from triton_dashboards.dashboard.render import render;"
+        "sys.stdout.write(render(overview()))"
     )
     outputs = {
         subprocess.run(

@@ -25,15 +25,23 @@ import pytest
 import yaml
 from _shared import ROOT, require_tool, shared_dir
 
-from triton_dashboards import catalog, dashboards
-from triton_dashboards import queries as q
-from triton_dashboards.lint import expressions
+from triton_dashboards import catalog
+from triton_dashboards.dashboard import stock as dashboards
+from triton_dashboards.dashboard.lint import expressions
+from triton_dashboards.dashboard.render import render as render_dashboard
+from triton_dashboards.prometheus.rules import (
+    ALERTS,
+    DEFAULT_SCOPE,
+    RulesConfig,
+    RulesError,
+    groups,
+    render,
+)
 from triton_dashboards.promql import Matcher
-from triton_dashboards.queries import Phase
-from triton_dashboards.recording import TABLE, Operation, Recording
-from triton_dashboards.render import render as render_dashboard
-from triton_dashboards.rules import ALERTS, DEFAULT_SCOPE, RulesConfig, RulesError, groups, render
-from triton_dashboards.scope import Scope
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.recipes import Phase
+from triton_dashboards.query.recording import TABLE, Operation, Recording
+from triton_dashboards.query.scope import Scope
 
 CONFIG = RulesConfig()
 STEP = 15  # seconds between input samples, and between rule evaluations

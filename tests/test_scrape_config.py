@@ -25,10 +25,14 @@ import yaml
 from _shared import require_tool, shared_dir
 from click.testing import CliRunner
 
-from triton_dashboards import k8s
 from triton_dashboards.cli import main
-from triton_dashboards.prometheus import kube_prometheus_stack_yaml, prometheus_yaml, scrape_job
-from triton_dashboards.target import InvalidTarget, TritonTarget
+from triton_dashboards.prometheus import monitors
+from triton_dashboards.prometheus.scrape import (
+    kube_prometheus_stack_yaml,
+    prometheus_yaml,
+    scrape_job,
+)
+from triton_dashboards.prometheus.target import InvalidTarget, TritonTarget
 
 NER = TritonTarget(service="triton-inference-ner")
 
@@ -242,8 +246,8 @@ def crd_validator(kind: str) -> jsonschema.Draft7Validator:
 
 
 MONITORS = [
-    ("ServiceMonitor", k8s.service_monitor_yaml),
-    ("PodMonitor", k8s.pod_monitor_yaml),
+    ("ServiceMonitor", monitors.service_monitor_yaml),
+    ("PodMonitor", monitors.pod_monitor_yaml),
 ]
 
 
@@ -265,7 +269,7 @@ def test_monitor_validates_against_the_crd(kind: str, render: Any, port: str) ->
 
 def test_crd_validation_catches_a_numeric_service_port() -> None:
     """The validator is not vacuous: a ServiceMonitor ``port`` must be a Service port name."""
-    manifest = k8s.service_monitor(NER)
+    manifest = monitors.service_monitor(NER)
     manifest["spec"]["endpoints"][0]["port"] = 8002
     with pytest.raises(jsonschema.ValidationError, match="8002 is not of type 'string'"):
         crd_validator("ServiceMonitor").validate(manifest)
@@ -276,7 +280,7 @@ def test_crd_validation_catches_a_numeric_service_port() -> None:
 
 
 def test_service_monitor_keeps_only_our_service_and_maps_ports() -> None:
-    by_name = k8s.service_monitor(NER)["spec"]["endpoints"][0]
+    by_name = monitors.service_monitor(NER)["spec"]["endpoints"][0]
     assert by_name["port"] == "metrics" and "targetPort" not in by_name
     assert by_name["relabelings"] == [
         {
@@ -285,21 +289,23 @@ def test_service_monitor_keeps_only_our_service_and_maps_ports() -> None:
             "action": "keep",
         }
     ]
-    by_number = k8s.service_monitor(TritonTarget(port=8002))["spec"]["endpoints"][0]
+    by_number = monitors.service_monitor(TritonTarget(port=8002))["spec"]["endpoints"][0]
     assert by_number["targetPort"] == 8002 and "port" not in by_number
-    selected = k8s.service_monitor(TritonTarget(selector={"app": "triton"}))["spec"]["selector"]
+    selected = monitors.service_monitor(TritonTarget(selector={"app": "triton"}))["spec"][
+        "selector"
+    ]
     assert selected == {"matchLabels": {"app": "triton"}}
 
 
 def test_pod_monitor_ports_and_selector() -> None:
-    endpoint_ = k8s.pod_monitor(TritonTarget(port=8002))["spec"]["podMetricsEndpoints"][0]
+    endpoint_ = monitors.pod_monitor(TritonTarget(port=8002))["spec"]["podMetricsEndpoints"][0]
     assert endpoint_["portNumber"] == 8002 and "port" not in endpoint_
-    spec = k8s.pod_monitor(TritonTarget(selector={"app.kubernetes.io/name": "triton"}))["spec"]
+    spec = monitors.pod_monitor(TritonTarget(selector={"app.kubernetes.io/name": "triton"}))["spec"]
     assert spec["podMetricsEndpoints"][0]["port"] == "metrics"
     assert spec["selector"] == {"matchLabels": {"app.kubernetes.io/name": "triton"}}
     # a Service port name may be long; a container port name may not
     with pytest.raises(InvalidTarget, match="container port"):
-        k8s.pod_monitor(TritonTarget(port="metrics-inference-server"))
+        monitors.pod_monitor(TritonTarget(port="metrics-inference-server"))
 
 
 # -- the target and the command line ---------------------------------------------------------
@@ -372,8 +378,8 @@ def test_cli_prints_the_format_asked_for(fmt: str, tmp_path: Path) -> None:
     renders = {
         "prometheus": lambda: prometheus_yaml(target),
         "kube-prometheus-stack": lambda: kube_prometheus_stack_yaml(target),
-        "servicemonitor": lambda: k8s.service_monitor_yaml(target),
-        "podmonitor": lambda: k8s.pod_monitor_yaml(target),
+        "servicemonitor": lambda: monitors.service_monitor_yaml(target),
+        "podmonitor": lambda: monitors.pod_monitor_yaml(target),
     }
     assert shown.stdout == renders[fmt]()
     out = tmp_path / "out.yaml"

@@ -11,7 +11,7 @@ from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, fail
 
 
 def _sources(directory: Path, files: tuple[Path, ...]) -> list[Path]:
-    from triton_dashboards.project import dashboard_files
+    from triton_dashboards.dashboard.project import dashboard_files
 
     if files:
         bad = [f for f in files if not f.name.endswith(".dashboard.py")]
@@ -27,7 +27,7 @@ def _sources(directory: Path, files: tuple[Path, ...]) -> list[Path]:
 
 
 def _build(directory: Path, files: tuple[Path, ...]) -> list:  # type: ignore[type-arg]
-    from triton_dashboards.project import ProjectError, build
+    from triton_dashboards.dashboard.project import ProjectError, build
 
     try:
         return build(_sources(directory, files))
@@ -48,7 +48,7 @@ def build(directory: Path, files: tuple[Path, ...]) -> None:
       triton-dashboards build
       triton-dashboards build dashboards/ner.dashboard.py
     """
-    from triton_dashboards.project import write
+    from triton_dashboards.dashboard.project import write
 
     built = _build(directory, files)
     written = {item.target for item in write(built)}
@@ -66,7 +66,7 @@ def check(directory: Path) -> None:
     Example:
       triton-dashboards check || echo "run: triton-dashboards build"
     """
-    from triton_dashboards.project import stale
+    from triton_dashboards.dashboard.project import stale
 
     built = _build(directory, ())
     problems = stale(built)
@@ -93,7 +93,7 @@ def lint(directory: Path, files: tuple[Path, ...]) -> None:
       triton-dashboards lint
       triton-dashboards lint exported/old-triton.json
     """
-    from triton_dashboards.project import ProjectError, lint_files
+    from triton_dashboards.dashboard.project import ProjectError, lint_files
 
     paths = list(files) or sorted(directory.glob("*.json"))
     if not paths:

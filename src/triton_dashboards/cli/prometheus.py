@@ -102,8 +102,8 @@ def scrape_config(
       triton-dashboards scrape-config --format kube-prometheus-stack -o triton-values.yaml
       triton-dashboards scrape-config --format servicemonitor --release my-kps | kubectl apply -f -
     """
-    from triton_dashboards import k8s, prometheus
-    from triton_dashboards.target import InvalidTarget, TritonTarget
+    from triton_dashboards.prometheus import monitors, scrape
+    from triton_dashboards.prometheus.target import InvalidTarget, TritonTarget
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -122,13 +122,13 @@ def scrape_config(
             selector=_selector(selector),
         )
         if fmt == "prometheus":
-            text = prometheus.prometheus_yaml(target, static=static)
+            text = scrape.prometheus_yaml(target, static=static)
         elif fmt == "kube-prometheus-stack":
-            text = prometheus.kube_prometheus_stack_yaml(target)
+            text = scrape.kube_prometheus_stack_yaml(target)
         elif fmt == "servicemonitor":
-            text = k8s.service_monitor_yaml(target)
+            text = monitors.service_monitor_yaml(target)
         else:
-            text = k8s.pod_monitor_yaml(target)
+            text = monitors.pod_monitor_yaml(target)
     except InvalidTarget as e:
         fail(str(e))
     emit(text, output)
@@ -163,7 +163,7 @@ def configmap(
       triton-dashboards configmap | kubectl apply --server-side -f -
       triton-dashboards configmap dashboards/ner.json --folder "NER team" -o ner-cm.yaml
     """
-    from triton_dashboards.configmap import ConfigMapError, configmaps_yaml
+    from triton_dashboards.prometheus.configmap import ConfigMapError, configmaps_yaml
 
     paths = list(files) or sorted(directory.glob("*.json"))
     if not paths:

@@ -21,9 +21,9 @@ import click
 from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, EXIT_USAGE, fail
 
 if TYPE_CHECKING:
-    from triton_dashboards.grafana import GrafanaClient
-    from triton_dashboards.publish import Outcome
-    from triton_dashboards.publish_json import LocalDashboard
+    from triton_dashboards.grafana.client import GrafanaClient
+    from triton_dashboards.grafana.local import LocalDashboard
+    from triton_dashboards.grafana.publish import Outcome
 
 #: Conflict diffs longer than this are cut; ``diff`` shows them whole.
 MAX_CONFLICT_DIFF_LINES = 40
@@ -132,8 +132,8 @@ def _org_id(value: str | None) -> int | None:
 
 
 def _client(settings: dict[str, Any]) -> GrafanaClient:
-    from triton_dashboards.grafana import GrafanaClient, GrafanaConfig
-    from triton_dashboards.grafana_errors import ConfigError
+    from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
+    from triton_dashboards.grafana.errors import ConfigError
 
     if not settings["url"]:
         fail(
@@ -168,7 +168,7 @@ def _client(settings: dict[str, Any]) -> GrafanaClient:
 
 
 def _local(directory: Path, files: tuple[Path, ...]) -> list[LocalDashboard]:
-    from triton_dashboards.publish_json import InputError, load_dashboards
+    from triton_dashboards.grafana.local import InputError, load_dashboards
 
     paths = list(files) or sorted(directory.glob("*.json"))
     if not paths:
@@ -233,8 +233,8 @@ def publish(
       GRAFANA_URL=https://grafana.example.com GRAFANA_TOKEN=glsa_... triton-dashboards publish
       triton-dashboards publish --dry-run
     """
-    from triton_dashboards.grafana_errors import GrafanaError
-    from triton_dashboards.publish import Publisher
+    from triton_dashboards.grafana.errors import GrafanaError
+    from triton_dashboards.grafana.publish import Publisher
 
     if prune and files:
         fail("--prune needs every dashboard to know what is no longer in git; drop the FILES")
@@ -287,9 +287,9 @@ def diff(settings: dict[str, Any], directory: Path, files: tuple[Path, ...]) -> 
       triton-dashboards diff || echo "Grafana differs from git"
       triton-dashboards diff dashboards/ner.json
     """
-    from triton_dashboards.grafana_errors import GrafanaError
-    from triton_dashboards.publish_diff import diff_dashboards
-    from triton_dashboards.publish_folders import resolve_folders
+    from triton_dashboards.grafana.diff import diff_dashboards
+    from triton_dashboards.grafana.errors import GrafanaError
+    from triton_dashboards.grafana.folders import resolve_folders
 
     dashboards = _local(directory, files)
     with _client(settings) as client:
@@ -332,8 +332,8 @@ def pull(settings: dict[str, Any], directory: Path, uids: Sequence[str]) -> None
     Example:
       triton-dashboards pull my-dashboard-uid --dir exported
     """
-    from triton_dashboards.grafana_errors import GrafanaError
-    from triton_dashboards.publish_diff import pull_dashboards
+    from triton_dashboards.grafana.diff import pull_dashboards
+    from triton_dashboards.grafana.errors import GrafanaError
 
     wanted = list(dict.fromkeys(uids))
     with _client(settings) as client:

@@ -82,10 +82,10 @@ def rules(
       triton-dashboards rules -o triton-rules.yml && promtool check rules triton-rules.yml
       triton-dashboards rules --format prometheusrule --release my-kps | kubectl apply -f -
     """
+    from triton_dashboards.prometheus.rules import RulesConfig, RulesError, render
     from triton_dashboards.promql import Matcher, PromQLError
-    from triton_dashboards.recording import Recording
-    from triton_dashboards.rules import RulesConfig, RulesError, render
-    from triton_dashboards.scope import Scope
+    from triton_dashboards.query.recording import Recording
+    from triton_dashboards.query.scope import Scope
 
     try:
         re.compile(job)

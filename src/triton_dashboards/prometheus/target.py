@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from triton_dashboards.k8snames import (
+from triton_dashboards.prometheus.k8snames import (
     LABEL_RULE,
     PORT_NAME_RULE,
     SERVICE_RULE,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from triton_dashboards.k8snames import CONTAINER_PORT_RULE, is_port_name
-from triton_dashboards.target import InvalidTarget, TritonTarget
-from triton_dashboards.yamlout import dump
+from triton_dashboards.prometheus.k8snames import CONTAINER_PORT_RULE, is_port_name
+from triton_dashboards.prometheus.target import InvalidTarget, TritonTarget
+from triton_dashboards.prometheus.yamlout import dump
 
 __all__ = ["pod_monitor", "pod_monitor_yaml", "service_monitor", "service_monitor_yaml"]
 

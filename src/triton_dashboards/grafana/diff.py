@@ -13,10 +13,10 @@ from pathlib import Path
 import attrs
 
 from triton_dashboards.files import write_atomic
-from triton_dashboards.grafana import GrafanaClient, LiveDashboard
-from triton_dashboards.grafana_errors import NotFound
-from triton_dashboards.publish import live_label
-from triton_dashboards.publish_json import LocalDashboard, diff_lines, dump, normalise
+from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
+from triton_dashboards.grafana.errors import NotFound
+from triton_dashboards.grafana.local import LocalDashboard, diff_lines, dump, normalise
+from triton_dashboards.grafana.publish import live_label
 
 __all__ = ["DiffResult", "Pulled", "diff_dashboards", "pull_dashboards"]
 

@@ -1,7 +1,7 @@
 """The rules as files: a Prometheus rules file, or a PrometheusRule for the operator.
 
 Both carry the same two groups: ``<name>.rules`` (the recorded series, in the order of
-:data:`triton_dashboards.recording.TABLE`) and ``<name>.alerts``. A PrometheusRule's
+:data:`triton_dashboards.query.recording.TABLE`) and ``<name>.alerts``. A PrometheusRule's
 ``spec`` has exactly the shape of a rules file; kube-prometheus-stack's Prometheus only
 loads it when it carries the ``release`` label of the kube-prometheus-stack release
 (its ``ruleSelector``, with ``ruleSelectorNilUsesHelmValues`` left true).
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from triton_dashboards import k8snames, yamlout
-from triton_dashboards.rules.alerts import alert_rules
-from triton_dashboards.rules.config import RulesConfig, RulesError
+from triton_dashboards.prometheus import k8snames, yamlout
+from triton_dashboards.prometheus.rules.alerts import alert_rules
+from triton_dashboards.prometheus.rules.config import RulesConfig, RulesError
 
 __all__ = ["FORMATS", "Format", "groups", "prometheus_rule", "render"]
 

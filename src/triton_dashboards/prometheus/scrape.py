@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from triton_dashboards.target import TritonTarget
-from triton_dashboards.yamlout import dump
+from triton_dashboards.prometheus.target import TritonTarget
+from triton_dashboards.prometheus.yamlout import dump
 
 __all__ = ["kube_prometheus_stack_yaml", "prometheus_yaml", "scrape_job"]
 

@@ -16,7 +16,7 @@ import attrs
 
 from triton_dashboards.catalog import Metric
 from triton_dashboards.promql import Matcher, PromQLError, Selector, Var
-from triton_dashboards.recording import Recording
+from triton_dashboards.query.recording import Recording
 
 __all__ = ["Scope", "ScopeValue"]
 
@@ -42,7 +42,7 @@ class Scope:
     same device), host families are kept per ``instance``.
 
     ``.recorded(Recording())`` makes every recipe that has a recorded form read the
-    series of the recording rules (:mod:`triton_dashboards.recording`) instead of the raw
+    series of the recording rules (:mod:`triton_dashboards.query.recording`) instead of the raw
     ones; the switch lives here so that panels and dashboards follow with no new argument.
     """
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from grafanalib import core as g
 
-from triton_dashboards.dashboard import Dashboard, check_uid
+from triton_dashboards.dashboard.model import Dashboard, check_uid
 
 __all__ = ["SCHEMA_VERSION", "render", "to_json"]
 

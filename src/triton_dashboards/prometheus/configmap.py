@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from triton_dashboards.k8snames import LABEL_RULE, is_dns1123_label, to_dns1123_subdomain
-from triton_dashboards.yamlout import dump
+from triton_dashboards.prometheus.k8snames import LABEL_RULE, is_dns1123_label, to_dns1123_subdomain
+from triton_dashboards.prometheus.yamlout import dump
 
 __all__ = [
     "DASHBOARD_LABEL",

@@ -4,7 +4,7 @@ Why not a generic client: publishing must be safe to repeat and must never leak 
 token. So every call has a timeout; connection errors, timeouts and 500/502/503/504 are
 retried with short exponential backoff (a save is retried too: it carries the version it
 read, so a save whose answer was lost meets 412 on the retry instead of writing twice);
-and every failure is a typed :mod:`~triton_dashboards.grafana_errors` error whose one-line
+and every failure is a typed :mod:`~triton_dashboards.grafana.errors` error whose one-line
 text is ours, with any secret replaced by ``***``. Endpoints and their answers follow
 shared/grafana/API.md.
 """
@@ -25,7 +25,7 @@ import requests
 import requests.adapters
 import requests.auth
 
-from triton_dashboards.grafana_errors import (
+from triton_dashboards.grafana.errors import (
     AuthKind,
     Call,
     ConfigError,

@@ -4,7 +4,7 @@
 panel of your own, ``panels.requests_per_minute(scope)`` for a Triton one.
 """
 
-from triton_dashboards.panels.factories import (
+from triton_dashboards.dashboard.panels.factories import (
     DATASOURCE,
     DATASOURCE_VARIABLE,
     Query,
@@ -19,7 +19,7 @@ from triton_dashboards.panels.factories import (
     text,
     timeseries,
 )
-from triton_dashboards.panels.triton import (
+from triton_dashboards.dashboard.panels.stock import (
     avg_queued_requests,
     batch_size,
     cache_hit_ratio,

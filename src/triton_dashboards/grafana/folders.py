@@ -13,8 +13,8 @@ import re
 
 import attrs
 
-from triton_dashboards.grafana import GrafanaClient
-from triton_dashboards.grafana_errors import AlreadyExists, GrafanaError, VersionMismatch
+from triton_dashboards.grafana.client import GrafanaClient
+from triton_dashboards.grafana.errors import AlreadyExists, GrafanaError, VersionMismatch
 
 __all__ = ["DEFAULT_FOLDER", "Folder", "folder_path", "folder_uid", "resolve_folders"]
 

@@ -3,7 +3,7 @@
 :class:`Dashboard` is the object a ``*.dashboard.py`` file binds to ``dashboard``. It
 checks what Grafana would reject (a uid over 40 characters or outside
 ``[A-Za-z0-9_-]``) when it is made, so the error names the file that made it, and turns
-into a grafanalib dashboard with every panel placed (:mod:`triton_dashboards.layout`).
+into a grafanalib dashboard with every panel placed (:mod:`triton_dashboards.dashboard.layout`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 import attrs
 from grafanalib import core as g
 
-from triton_dashboards import variables
-from triton_dashboards.layout import Row, layout
-from triton_dashboards.panels.factories import DATASOURCE_VARIABLE
+from triton_dashboards.dashboard import variables
+from triton_dashboards.dashboard.layout import Row, layout
+from triton_dashboards.dashboard.panels.factories import DATASOURCE_VARIABLE
 
 __all__ = ["MAX_UID_LENGTH", "Dashboard", "DashboardError", "Link", "check_uid"]
 

@@ -1,6 +1,6 @@
-"""Stock Triton panels: a recipe from :mod:`triton_dashboards.queries`, shown right.
+"""Stock Triton panels: a recipe from :mod:`triton_dashboards.query.recipes`, shown right.
 
-Each function takes a :class:`~triton_dashboards.scope.Scope` and returns a ready panel
+Each function takes a :class:`~triton_dashboards.query.scope.Scope` and returns a ready panel
 with the unit, thresholds and legend the number needs. They are what a dashboard file
 for one deployment is written with::
 
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from grafanalib import core as g
 
-from triton_dashboards import queries as q
-from triton_dashboards.panels.factories import (
+from triton_dashboards.dashboard.panels.factories import (
     Query,
     Threshold,
     Unit,
@@ -23,8 +22,9 @@ from triton_dashboards.panels.factories import (
     table,
     timeseries,
 )
-from triton_dashboards.queries import STEPS, Phase
-from triton_dashboards.scope import Scope
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.recipes import STEPS, Phase
+from triton_dashboards.query.scope import Scope
 
 __all__ = [
     "avg_queued_requests",

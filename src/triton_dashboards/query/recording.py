@@ -2,8 +2,8 @@
 
 Dashboards over many models and pods re-evaluate the same ``rate()`` over every raw
 series on every refresh. Recording rules compute those rates once per evaluation, and
-the recipes in :mod:`triton_dashboards.queries` read the result instead when the scope
-says so (``Scope(...).recorded(Recording())``). :mod:`triton_dashboards.rules` emits the
+the recipes in :mod:`triton_dashboards.query.recipes` read the result instead when the scope
+says so (``Scope(...).recorded(Recording())``). :mod:`triton_dashboards.prometheus.rules` emits the
 rules from :data:`TABLE` below, and the recipes look their names up in the same table,
 so the two can never disagree about a name.
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import attrs
 
 from triton_dashboards import catalog
-from triton_dashboards import queries as q
+from triton_dashboards.prometheus.rules.config import AlertConfig, RulesConfig
 from triton_dashboards.promql import (
     Expr,
     Op,
@@ -26,9 +26,9 @@ from triton_dashboards.promql import (
     deriv,
     sum_by,
 )
-from triton_dashboards.queries import MIN_RATE, Phase
-from triton_dashboards.rules.config import AlertConfig, RulesConfig
-from triton_dashboards.scope import Scope
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.recipes import MIN_RATE, Phase
+from triton_dashboards.query.scope import Scope
 
 __all__ = ["ALERTS", "Alert", "alert_rules"]
 

@@ -4,8 +4,8 @@ Each returns a grafanalib panel carrying everything Grafana needs to show the nu
 right: the unit (``µs`` is U+00B5 MICRO SIGN + "s", Grafana's unit id), thresholds, a
 legend that names the series, the Prometheus datasource as a ``{type, uid}`` reference
 to the ``$datasource`` variable, and a size hint in ``gridPos`` (x and y are filled in by
-:mod:`triton_dashboards.layout`). Options grafanalib cannot express in their current form
-are passed through ``extraJson``; :mod:`triton_dashboards.render` writes the result in
+:mod:`triton_dashboards.dashboard.layout`). Options grafanalib cannot express in their current form
+are passed through ``extraJson``; :mod:`triton_dashboards.dashboard.render` writes the result in
 the shape current Grafana saves.
 """
 

@@ -29,10 +29,10 @@ from typing import Any
 
 import attrs
 
-from triton_dashboards.grafana import DashboardVersion, GrafanaClient, LiveDashboard
-from triton_dashboards.grafana_errors import GrafanaError, Provisioned, VersionMismatch
-from triton_dashboards.publish_folders import DEFAULT_FOLDER, Folder, resolve_folders
-from triton_dashboards.publish_json import (
+from triton_dashboards.grafana.client import DashboardVersion, GrafanaClient, LiveDashboard
+from triton_dashboards.grafana.errors import GrafanaError, Provisioned, VersionMismatch
+from triton_dashboards.grafana.folders import DEFAULT_FOLDER, Folder, resolve_folders
+from triton_dashboards.grafana.local import (
     LocalDashboard,
     diff_lines,
     is_ours,

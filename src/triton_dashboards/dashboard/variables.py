@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from grafanalib import core as g
 
-from triton_dashboards.panels.factories import DATASOURCE, DATASOURCE_VARIABLE
+from triton_dashboards.dashboard.panels.factories import DATASOURCE, DATASOURCE_VARIABLE
 from triton_dashboards.promql import Matcher, Selector, Var
 
 __all__ = ["datasource", "label_values"]

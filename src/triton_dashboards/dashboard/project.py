@@ -17,10 +17,10 @@ from pathlib import Path
 import attrs
 from grafanalib import core as g
 
-from triton_dashboards.dashboard import Dashboard
+from triton_dashboards.dashboard.lint import Finding, lint_dashboard
+from triton_dashboards.dashboard.model import Dashboard
+from triton_dashboards.dashboard.render import render
 from triton_dashboards.files import write_atomic
-from triton_dashboards.lint import Finding, lint_dashboard
-from triton_dashboards.render import render
 
 __all__ = ["Built", "ProjectError", "build", "dashboard_files", "json_path", "stale", "write"]
 

@@ -15,8 +15,8 @@ from typing import Any
 import attrs
 
 from triton_dashboards.promql import Matcher, PromQLError, RangeSelector, Selector
-from triton_dashboards.recording import Recording
-from triton_dashboards.scope import Scope
+from triton_dashboards.query.recording import Recording
+from triton_dashboards.query.scope import Scope
 
 __all__ = ["DEFAULT_SCOPE", "AlertConfig", "RulesConfig", "RulesError"]
 
@@ -76,7 +76,7 @@ class RulesConfig:
     ``target_labels`` are the labels of a scrape target the alerts keep, so that each
     alert names its pod (or instance) and routes by namespace; add ``cluster`` and the
     like when your targets carry them. The recorded series keep every label but
-    ``gpu_uuid`` whatever this says (see :mod:`triton_dashboards.recording`).
+    ``gpu_uuid`` whatever this says (see :mod:`triton_dashboards.query.recording`).
 
     Tune an alert with :meth:`tune`: ``RulesConfig().tune("failure_ratio",
     threshold=0.01, severity="critical")``; switch the optional ``traffic_stopped`` on

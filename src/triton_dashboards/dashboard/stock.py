@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from grafanalib import core as g
 
-from triton_dashboards import catalog, panels
-from triton_dashboards import queries as q
-from triton_dashboards.dashboard import Dashboard, Link
-from triton_dashboards.layout import Row
-from triton_dashboards.panels import Query, Unit
+from triton_dashboards import catalog
+from triton_dashboards.dashboard import panels
+from triton_dashboards.dashboard.layout import Row
+from triton_dashboards.dashboard.model import Dashboard, Link
+from triton_dashboards.dashboard.panels import Query, Unit
+from triton_dashboards.dashboard.variables import datasource, label_values
 from triton_dashboards.promql import Matcher, Var
-from triton_dashboards.queries import Phase
-from triton_dashboards.recording import Recording
-from triton_dashboards.scope import Scope
-from triton_dashboards.variables import datasource, label_values
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.recipes import Phase
+from triton_dashboards.query.recording import Recording
+from triton_dashboards.query.scope import Scope
 
 __all__ = ["GPU_UID", "MODEL_UID", "OVERVIEW_UID", "gpu_and_host", "model_detail", "overview"]
 
@@ -146,7 +147,7 @@ def _fleet_summary(variant: _Variant) -> list[g.Panel]:
             "GPU utilization",
             [Query(q.mean_gpu_utilization(scope), "GPUs")],
             unit=Unit.RATIO,
-            thresholds=panels.triton.USAGE_THRESHOLDS,
+            thresholds=panels.stock.USAGE_THRESHOLDS,
             description="Average utilization of the selected GPUs.",
             width=4,
             height=4,

@@ -1,0 +1,427 @@
+"""Triton query recipes: the domain math, written once.
+
+Each recipe takes a :class:`~triton_dashboards.query.scope.Scope` and returns a PromQL
+expression; its docstring says what the number means and why the math is right, after
+shared/triton/METRICS.md §4. The rules they all follow:
+
+* Per-model families are cumulative since the model was loaded and restart at 0 on a
+  reload: always ``rate()``/``increase()``, never the raw counter (§4.1).
+* Series are summed by the scope's labels (``model, version`` by default) *before*
+  dividing, which drops ``gpu_uuid`` and pod: ensembles and startup-loaded models have no
+  ``gpu_uuid``, later-loaded ones do (§4.5), and a request is counted once either way.
+* Durations accumulate over successful requests only, so averages divide by
+  ``nv_inference_request_success`` (§4.1).
+* An average over zero requests is no value, not NaN: the denominator is filtered with
+  ``> 0`` so idle models show a gap instead of noise.
+
+The default window is Grafana's ``$__rate_interval``, which always spans at least four
+scrapes; pass ``window="5m"`` for recording rules and alerts.
+
+On a recorded scope (``scope.recorded(Recording())``) a recipe whose rates or gauges have
+a record in :data:`triton_dashboards.query.recording.TABLE` reads the recorded series instead,
+with the same math on top: the window is then the recording's. An explicit window other
+than the recording's, or a grouping by a label the record summed away (``gpu_uuid``),
+asks a question the records cannot answer, and the recipe stays on the raw series.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from triton_dashboards import catalog
+from triton_dashboards.catalog import Metric
+from triton_dashboards.promql import (
+    RANGE,
+    RATE_INTERVAL,
+    Expr,
+    Matcher,
+    Window,
+    aggregate,
+    avg_by,
+    clamp_min,
+    histogram_quantile,
+    increase,
+    max_by,
+    over_time,
+    rate,
+    sum_by,
+)
+from triton_dashboards.query.recording import Operation
+from triton_dashboards.query.scope import Scope
+
+__all__ = [
+    "Phase",
+    "avg_batch_size",
+    "avg_latency",
+    "avg_requests_in_queue",
+    "cache_hit_ratio",
+    "cpu_memory_used",
+    "cpu_memory_used_ratio",
+    "cpu_utilization",
+    "execution_rate",
+    "failure_rate",
+    "failure_ratio",
+    "failures_by_reason",
+    "failures_in",
+    "failures_per_minute",
+    "first_response_quantile",
+    "gpu_energy_rate",
+    "gpu_memory_used",
+    "gpu_memory_used_ratio",
+    "gpu_power",
+    "gpu_power_limit",
+    "gpu_utilization",
+    "inference_rate",
+    "instances_up",
+    "mean_gpu_utilization",
+    "model_load_time",
+    "pending_requests",
+    "pinned_memory_used",
+    "pinned_memory_used_ratio",
+    "request_rate",
+    "requests_per_minute",
+    "successes_in",
+    "summary_quantile",
+]
+
+#: A denominator floor far below any real request rate (one request a year is 3e-8/s).
+MIN_RATE = 1e-9
+
+
+class Phase(enum.Enum):
+    """The phases of a request, each with its cumulative duration counter (µs)."""
+
+    REQUEST = ("request", catalog.REQUEST_DURATION, catalog.REQUEST_SUMMARY)
+    QUEUE = ("queue", catalog.QUEUE_DURATION, catalog.QUEUE_SUMMARY)
+    COMPUTE_INPUT = ("compute input", catalog.COMPUTE_INPUT_DURATION, catalog.COMPUTE_INPUT_SUMMARY)
+    COMPUTE_INFER = ("compute infer", catalog.COMPUTE_INFER_DURATION, catalog.COMPUTE_INFER_SUMMARY)
+    COMPUTE_OUTPUT = (
+        "compute output",
+        catalog.COMPUTE_OUTPUT_DURATION,
+        catalog.COMPUTE_OUTPUT_SUMMARY,
+    )
+
+    @property
+    def title(self) -> str:
+        return self.value[0]
+
+    @property
+    def duration(self) -> Metric:
+        return self.value[1]
+
+    @property
+    def summary(self) -> Metric:
+        return self.value[2]
+
+
+#: The phases a request goes through after it is queued, in order.
+STEPS = (Phase.QUEUE, Phase.COMPUTE_INPUT, Phase.COMPUTE_INFER, Phase.COMPUTE_OUTPUT)
+
+
+def _recorded(
+    scope: Scope,
+    metric: Metric,
+    operation: Operation,
+    window: Window | None,
+    keep: tuple[str, ...],
+) -> Expr | None:
+    """The recorded series for ``operation`` of ``metric``, when the scope asks and it fits.
+
+    ``window`` None (an instant gauge) or ``$__rate_interval`` mean "the recipe's usual
+    window" and take the recording's; ``keep`` are the labels the caller aggregates by.
+    """
+    recording = scope.recording
+    if recording is None or window not in (None, RATE_INTERVAL, recording.window):
+        return None
+    record = recording.record(metric, operation)
+    if record is None or set(record.drops) & set(keep):
+        return None
+    return scope.select(metric, sample=record.name(recording.window))
+
+
+def _rate(scope: Scope, metric: Metric, window: Window, keep: tuple[str, ...]) -> Expr:
+    recorded = _recorded(scope, metric, Operation.RATE, window, keep)
+    return recorded if recorded is not None else rate(scope.select(metric), window)
+
+
+def _sum_rate(scope: Scope, metric: Metric, window: Window, *, extra: tuple[str, ...] = ()) -> Expr:
+    keep = scope.group + extra
+    return sum_by(keep, _rate(scope, metric, window, keep))
+
+
+def _per_request(numerator: Expr, denominator: Expr) -> Expr:
+    """``numerator / denominator`` with no value (rather than NaN) when nothing happened."""
+    return numerator / denominator.gt(0)
+
+
+def request_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Successful requests per second.
+
+    ``nv_inference_request_success`` adds one per request whatever its batch size
+    (§4.2), so this is the request rate clients see succeed; response-cache hits count.
+    """
+    return _sum_rate(scope, catalog.REQUEST_SUCCESS, window)
+
+
+def failure_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Failed requests per second, all reasons together.
+
+    Failures increment only ``nv_inference_request_failure`` (no durations, no inference
+    count), once per request; since 24.07 the family is split by ``reason``, which the
+    sum drops.
+    """
+    return _sum_rate(scope, catalog.REQUEST_FAILURE, window)
+
+
+def failures_by_reason(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Failed requests per second, one series per ``reason``.
+
+    ``reason`` is REJECTED (queue policy, timeout), CANCELED, BACKEND (the backend
+    reported an error) or OTHER (anything else, and every ensemble failure, §3).
+    """
+    return _sum_rate(scope, catalog.REQUEST_FAILURE, window, extra=("reason",))
+
+
+def inference_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Inferences per second: ``nv_inference_count`` adds each request's batch size.
+
+    Cache hits and failures are not inferences, so this is not a request rate.
+    """
+    return _sum_rate(scope, catalog.INFERENCE_COUNT, window)
+
+
+def execution_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Model executions per second: one per (dynamic) batch run by the backend."""
+    return _sum_rate(scope, catalog.EXEC_COUNT, window)
+
+
+def requests_per_minute(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Successful requests per minute (the per-second rate times 60).
+
+    The hand-written ``increase(nv_inference_count{model="ner_pipeline"}[1m])`` this
+    replaces is wrong three ways: ``nv_inference_count`` counts inferences (batch size,
+    no cache hits, no failures), not requests; without a sum it draws one line per pod
+    and per ``gpu_uuid``; and a fixed ``[1m]`` window holds fewer than two samples once
+    the scrape interval reaches a minute, so the panel goes blank. ``rate`` over
+    ``$__rate_interval`` times 60 is the same number without those traps.
+    """
+    return 60 * request_rate(scope, window)
+
+
+def failures_per_minute(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Failed requests per minute, all reasons together (see :func:`requests_per_minute`)."""
+    return 60 * failure_rate(scope, window)
+
+
+def successes_in(scope: Scope, window: Window = RANGE) -> Expr:
+    """Successful requests over ``window`` (default: the dashboard's time range)."""
+    return sum_by(scope.group, increase(scope.select(catalog.REQUEST_SUCCESS), window))
+
+
+def failures_in(scope: Scope, window: Window = RANGE) -> Expr:
+    """Failed requests over ``window`` (default: the dashboard's time range)."""
+    return sum_by(scope.group, increase(scope.select(catalog.REQUEST_FAILURE), window))
+
+
+def failure_ratio(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Share of requests that failed, 0..1: failures / (successes + failures).
+
+    Success and failure are disjoint (a request increments exactly one of them), so
+    their sum is every request that completed. The denominator is floored at
+    :data:`MIN_RATE` so that an idle model reads 0, not NaN.
+    """
+    failures = failure_rate(scope, window)
+    return failures / clamp_min(request_rate(scope, window) + failures, MIN_RATE)
+
+
+def avg_latency(scope: Scope, phase: Phase, window: Window = RATE_INTERVAL) -> Expr:
+    """Average time per successful request spent in ``phase``, in microseconds.
+
+    The ``*_duration_us`` families are cumulative sums over successful requests, so the
+    average over a window is the rate of the sum divided by the rate of
+    ``nv_inference_request_success``, both summed over the same labels first. Failures
+    add no duration and are left out of both. With the response cache on, cache hits
+    count in the request and queue phases but spend no compute time, so the compute
+    phases are per request served (they still add up to the request time).
+    In a dynamic batch every request is charged the whole batch's compute time (§4.2):
+    this is the request-weighted batch compute time, not a per-inference time. For an
+    ensemble the compute phases are the sum over its steps and may exceed the request
+    time when steps run in parallel (§4.4).
+    """
+    return _per_request(_sum_rate(scope, phase.duration, window), request_rate(scope, window))
+
+
+def avg_batch_size(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Average inferences per model execution (the dynamic batch size actually run).
+
+    ``nv_inference_count`` adds each request's batch size, ``nv_inference_exec_count``
+    one per backend execution: a batch-1 and a batch-8 request batched together give
+    9 / 1 = 9; the same two sent one at a time give 9 / 2 = 4.5 (§4.2).
+    """
+    return _per_request(inference_rate(scope, window), execution_rate(scope, window))
+
+
+def avg_requests_in_queue(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Average number of requests waiting in the queue (Little's law).
+
+    The queue-duration counter grows by one µs per µs each queued request waits, so its
+    rate divided by 1e6 is the time-averaged number of requests queued.
+    """
+    return _sum_rate(scope, catalog.QUEUE_DURATION, window) / 1e6
+
+
+def pending_requests(scope: Scope) -> Expr:
+    """Requests waiting for execution now (gauge, Triton 23.09+; no ``gpu_uuid``)."""
+    return sum_by(scope.group, scope.select(catalog.PENDING_REQUESTS))
+
+
+def cache_hit_ratio(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Share of cache lookups that hit, 0..1, for models with the response cache on.
+
+    Only models with ``response_cache { enable: true }`` have these counters; others
+    have no series, and a model without lookups in the window shows no value.
+    """
+    hits = _sum_rate(scope, catalog.CACHE_HITS, window)
+    return _per_request(hits, hits + _sum_rate(scope, catalog.CACHE_MISSES, window))
+
+
+def first_response_quantile(scope: Scope, quantile: float, window: Window = RATE_INTERVAL) -> Expr:
+    """Time to first response at ``quantile``, in milliseconds, from the histogram.
+
+    ``nv_inference_first_response_histogram_ms`` (24.11+, ``histogram_latencies=true``;
+    every model since 26.01) is a histogram, so buckets add up across pods and GPUs:
+    sum the bucket rates by ``le`` and the scope's labels, then interpolate. On a recorded
+    scope the bucket rates come summed over ``gpu_uuid`` already: the raw form is the most
+    expensive query of the overview (every bucket of every model on every GPU).
+    """
+    histogram = catalog.FIRST_RESPONSE_HISTOGRAM
+    keep = (*scope.group, "le")
+    recorded = _recorded(scope, histogram, Operation.RATE, window, keep)
+    if recorded is None:
+        recorded = rate(scope.select(histogram, sample=histogram.name + "_bucket"), window)
+    return histogram_quantile(quantile, sum_by(keep, recorded))
+
+
+def summary_quantile(scope: Scope, phase: Phase, quantile: float) -> Expr:
+    """Duration of ``phase`` at ``quantile`` in µs, per Triton instance, from the summary.
+
+    Summaries (``summary_latencies=true``) are computed inside each server over a sliding
+    window: quantiles of different pods cannot be averaged or summed, so every series is
+    kept as it is. ``>= 0`` drops the NaN a summary reports when it saw no request.
+    """
+    quantile_label = Matcher("quantile", "=", _quantile_label(quantile))
+    return scope.select(phase.summary, quantile_label).ge(0)
+
+
+def _quantile_label(quantile: float) -> str:
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile {quantile} must be between 0 and 1")
+    return repr(float(quantile))
+
+
+def _per_gpu(scope: Scope, metric: Metric) -> Expr:
+    return avg_by(scope.gpu_group, scope.select(metric))
+
+
+def _per_host(scope: Scope, metric: Metric) -> Expr:
+    return avg_by(scope.host_group, scope.select(metric))
+
+
+def _share(used: Expr, total: Expr) -> Expr:
+    """``used / total``, no value where the total is 0 or missing."""
+    return used / total.gt(0)
+
+
+def gpu_utilization(scope: Scope, window: Window | None = None) -> Expr:
+    """GPU utilization, 0..1, per GPU; averaged over ``window`` when one is given.
+
+    Triton samples DCGM every ``--metrics-interval-ms``. GPUs are keyed by
+    ``gpu_uuid``; two Triton pods sharing a GPU report the same device, so series are
+    averaged per ``gpu_uuid`` rather than summed. Never joined to per-model series.
+    Without a window this is the last sample; on a recorded scope it is the recording's
+    ``avg_over_time``, which a sustained-load alert wants and a graph does not mind.
+    """
+    metric = catalog.GPU_UTILIZATION
+    recorded = _recorded(scope, metric, Operation.AVG, window, scope.gpu_group)
+    if recorded is not None:
+        return avg_by(scope.gpu_group, recorded)
+    if window is None:
+        return _per_gpu(scope, metric)
+    return avg_by(scope.gpu_group, over_time("avg", scope.select(metric), window))
+
+
+def mean_gpu_utilization(scope: Scope) -> Expr:
+    """Utilization averaged over the GPUs of the scope, each GPU counted once."""
+    return aggregate("avg", gpu_utilization(scope))
+
+
+def gpu_memory_used(scope: Scope) -> Expr:
+    """GPU framebuffer memory in use, bytes, per GPU."""
+    return _per_gpu(scope, catalog.GPU_MEMORY_USED)
+
+
+def gpu_memory_used_ratio(scope: Scope) -> Expr:
+    """Share of GPU framebuffer memory in use, 0..1, per GPU."""
+    recorded = _recorded(scope, catalog.GPU_MEMORY_USED, Operation.RATIO, None, scope.gpu_group)
+    if recorded is not None:
+        return avg_by(scope.gpu_group, recorded)
+    return _share(gpu_memory_used(scope), _per_gpu(scope, catalog.GPU_MEMORY_TOTAL))
+
+
+def gpu_power(scope: Scope) -> Expr:
+    """GPU power draw in watts, per GPU (instantaneous DCGM reading)."""
+    return _per_gpu(scope, catalog.GPU_POWER_USAGE)
+
+
+def gpu_power_limit(scope: Scope) -> Expr:
+    """GPU power management limit in watts, per GPU."""
+    return _per_gpu(scope, catalog.GPU_POWER_LIMIT)
+
+
+def gpu_energy_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Average GPU power over the window in watts: the rate of the joule counter.
+
+    ``nv_energy_consumption`` counts joules since Triton started; J/s is W, averaged
+    over the whole window rather than sampled like :func:`gpu_power`.
+    """
+    return avg_by(scope.gpu_group, rate(scope.select(catalog.ENERGY_CONSUMPTION), window))
+
+
+def cpu_utilization(scope: Scope) -> Expr:
+    """CPU utilization of the host, 0..1, per Triton instance (22.09+).
+
+    Triton reads ``/proc/stat``: in a container this is the whole node, not the pod.
+    """
+    return _per_host(scope, catalog.CPU_UTILIZATION)
+
+
+def cpu_memory_used(scope: Scope) -> Expr:
+    """Host memory in use (MemTotal - MemAvailable), bytes, per Triton instance."""
+    return _per_host(scope, catalog.CPU_MEMORY_USED)
+
+
+def cpu_memory_used_ratio(scope: Scope) -> Expr:
+    """Share of host memory in use, 0..1, per Triton instance."""
+    return _share(cpu_memory_used(scope), _per_host(scope, catalog.CPU_MEMORY_TOTAL))
+
+
+def pinned_memory_used(scope: Scope) -> Expr:
+    """Pinned (page-locked) host memory pool in use, bytes, per instance (24.01+)."""
+    return _per_host(scope, catalog.PINNED_MEMORY_USED)
+
+
+def pinned_memory_used_ratio(scope: Scope) -> Expr:
+    """Share of the pinned memory pool in use, 0..1, per instance."""
+    return _share(pinned_memory_used(scope), _per_host(scope, catalog.PINNED_MEMORY_TOTAL))
+
+
+def model_load_time(scope: Scope) -> Expr:
+    """Seconds the last load of each model took (24.11+), the slowest instance's."""
+    return max_by(scope.group, scope.select(catalog.MODEL_LOAD_DURATION))
+
+
+def instances_up(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Triton servers that reported at least one loaded model during the window."""
+    success = _rate(scope, catalog.REQUEST_SUCCESS, window, scope.host_group)
+    per_instance = aggregate("count", success, by=scope.host_group)
+    return aggregate("count", per_instance)

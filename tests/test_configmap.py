@@ -12,6 +12,7 @@ from _shared import ROOT
 from click.testing import CliRunner
 
 from triton_dashboards.cli import main
+from triton_dashboards.defaults import FOLDER
 from triton_dashboards.prometheus.configmap import (
     MAX_CONFIGMAP_BYTES,
     ConfigMapError,
@@ -53,7 +54,7 @@ def test_every_committed_dashboard_becomes_a_labelled_configmap_with_its_exact_b
 
 #: Text a literal block holds: YAML-looking lines, Helm-looking braces, µ.
 PLAIN = (
-    '{\n  "uid": "Awk_ward.V2",\n  "title": "µs latency",\n'
+    '{\n  "uid": "Awk_ward-V2",\n  "title": "µs latency",\n'
     '  "legend": "{{model}} {{ version }}",\n    "x": "# not a comment",\n'
     '  "y": "- not a list: no"\n}'
 )
@@ -130,6 +131,32 @@ def test_bad_dashboard_files(tmp_path: Path, content: Any, needle: str) -> None:
     path = write(tmp_path / "a.json", content)
     with pytest.raises(ConfigMapError, match=needle):
         configmaps_yaml([path])
+
+
+@pytest.mark.parametrize(
+    ("uid", "needle"),
+    [("x" * 41, "41 characters; Grafana allows at most 40"), ("Bad_UID.x", "characters Grafana")],
+)
+def test_cli_refuses_a_uid_publish_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uid: str, needle: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.json", {"uid": uid})
+    result = cli("configmap", "a.json")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: a.json: dashboard uid"), result.stderr
+    assert needle in lines[0]
+
+
+def test_default_folder_is_the_one_publish_uses(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.json", {"uid": "a"})
+    (item,) = docs(configmaps_yaml([path]))
+    assert item["metadata"]["annotations"] == {"grafana_folder": FOLDER}
+    result = cli("configmap", str(path))
+    assert result.exit_code == 0, result.output
+    (from_cli,) = docs(result.stdout)
+    assert from_cli["metadata"]["annotations"] == {"grafana_folder": FOLDER}
 
 
 def cli(*args: str) -> Any:

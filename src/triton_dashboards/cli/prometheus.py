@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from triton_dashboards.cli.common import DIR_OPTION, emit, fail
+from triton_dashboards.defaults import FOLDER
 
 FORMATS = ("prometheus", "kube-prometheus-stack", "servicemonitor", "podmonitor")
 
@@ -144,7 +145,7 @@ def scrape_config(
 )
 @click.option(
     "--folder",
-    default="Triton",
+    default=FOLDER,
     show_default=True,
     help='Grafana folder (grafana_folder annotation); "" for none.',
 )

@@ -8,7 +8,6 @@ into a grafanalib dashboard with every panel placed (:mod:`triton_dashboards.das
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -17,12 +16,10 @@ from grafanalib import core as g
 from triton_dashboards.dashboard import variables
 from triton_dashboards.dashboard.layout import Row, layout
 from triton_dashboards.dashboard.panels.factories import DATASOURCE_VARIABLE
+from triton_dashboards.validation import MAX_UID_LENGTH, InvalidValue
+from triton_dashboards.validation import check_uid as _check_uid
 
 __all__ = ["MAX_UID_LENGTH", "Dashboard", "DashboardError", "Link", "check_uid"]
-
-#: Grafana's limit (pkg/util/shortid_generator.go ``MaxUIDLength``).
-MAX_UID_LENGTH = 40
-_UID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class DashboardError(ValueError):
@@ -30,19 +27,15 @@ class DashboardError(ValueError):
 
 
 def check_uid(uid: str) -> str:
-    """Return ``uid`` if Grafana accepts it, else raise :class:`DashboardError`."""
-    if not uid:
-        raise DashboardError("dashboard uid is empty: give it a uid such as 'triton-overview'")
-    if len(uid) > MAX_UID_LENGTH:
-        raise DashboardError(
-            f"dashboard uid {uid!r} is {len(uid)} characters; Grafana allows at most "
-            f"{MAX_UID_LENGTH}: shorten it"
-        )
-    if not _UID.match(uid):
-        raise DashboardError(
-            f"dashboard uid {uid!r} has characters Grafana refuses: use only A-Z a-z 0-9 _ -"
-        )
-    return uid
+    """Return ``uid`` if Grafana accepts it, else raise :class:`DashboardError`.
+
+    The rule is :func:`triton_dashboards.validation.check_uid`; this only gives the error
+    the class a dashboard file's caller catches.
+    """
+    try:
+        return _check_uid(uid)
+    except InvalidValue as e:
+        raise DashboardError(str(e)) from None
 
 
 @attrs.frozen

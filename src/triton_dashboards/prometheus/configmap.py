@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from triton_dashboards.defaults import FOLDER
 from triton_dashboards.prometheus.k8snames import LABEL_RULE, is_dns1123_label, to_dns1123_subdomain
 from triton_dashboards.prometheus.yamlout import dump
+from triton_dashboards.validation import InvalidValue, check_uid
 
 __all__ = [
     "DASHBOARD_LABEL",
@@ -73,13 +75,17 @@ def _read(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def configmap(
-    path: Path, *, namespace: str = "monitoring", folder: str = "Triton"
+    path: Path, *, namespace: str = "monitoring", folder: str = FOLDER
 ) -> dict[str, Any]:
     """The ConfigMap for one dashboard file; ``folder=""`` leaves the folder annotation out."""
     text, dashboard = _read(path)
     uid = dashboard.get("uid")
     if not isinstance(uid, str) or not uid:
         raise ConfigMapError(f"{path} has no uid; set one so the dashboard keeps its URL")
+    try:
+        check_uid(uid)  # the rule publish applies: a ConfigMap must not ship what it refuses
+    except InvalidValue as e:
+        raise ConfigMapError(f"{path}: {e}") from None
     name = configmap_name(uid)
     key = f"{name.removeprefix(_PREFIX)}.json"
     size = len(key.encode()) + len(text.encode())
@@ -99,7 +105,7 @@ def configmap(
 
 
 def configmaps_yaml(
-    paths: Sequence[Path], *, namespace: str = "monitoring", folder: str = "Triton"
+    paths: Sequence[Path], *, namespace: str = "monitoring", folder: str = FOLDER
 ) -> str:
     """One multi-document YAML, a ConfigMap per dashboard file, with how to apply it."""
     if not is_dns1123_label(namespace):

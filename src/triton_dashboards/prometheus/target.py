@@ -7,7 +7,6 @@ is reported once, in the user's words, instead of surfacing later as a ``promtoo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from triton_dashboards.prometheus.k8snames import (
     is_label_key,
     is_label_value,
 )
+from triton_dashboards.validation import InvalidValue, check_duration, duration_ms
 
 __all__ = ["DEFAULT_METRICS_PORT", "InvalidTarget", "TritonTarget", "duration_ms"]
 
@@ -29,27 +29,9 @@ __all__ = ["DEFAULT_METRICS_PORT", "InvalidTarget", "TritonTarget", "duration_ms
 DEFAULT_METRICS_PORT = 8002
 _DEFAULT_TIMEOUT = "10s"
 
-_DURATION = re.compile(
-    r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?"
-)
-_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
-
 
 class InvalidTarget(ValueError):
     """A field of :class:`TritonTarget` that Prometheus or Kubernetes would reject."""
-
-
-def duration_ms(text: str) -> int:
-    """Milliseconds in a Prometheus duration such as ``15s`` or ``1m30s``.
-
-    Units must come in Prometheus order (y, w, d, h, m, s, ms), as Prometheus requires.
-    """
-    match = _DURATION.fullmatch(text)
-    if not text or match is None:
-        raise InvalidTarget(
-            f"{text!r} is not a Prometheus duration; use a number with a unit, e.g. 15s, 1m, 1m30s"
-        )
-    return sum(int(n) * unit for n, unit in zip(match.groups(), _UNIT_MS, strict=True) if n)
 
 
 def _port(value: int | str) -> int | str:
@@ -87,13 +69,10 @@ def _check_port(_: Any, __: Any, value: int | str) -> None:
 def _check_duration(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
     if value is None:
         return
-    name = attribute.name.replace("_", " ")
     try:
-        ms = duration_ms(value)
-    except InvalidTarget as e:
-        raise InvalidTarget(f"{name} {e}") from None
-    if ms == 0:
-        raise InvalidTarget(f"{name} {value!r} is zero; use a positive duration such as 15s")
+        check_duration(value, attribute.name.replace("_", " "))
+    except InvalidValue as e:
+        raise InvalidTarget(str(e)) from None
 
 
 def _check_path(_: Any, __: Any, value: str) -> None:

@@ -1,167 +1,29 @@
-"""A small typed PromQL builder that renders canonical strings.
+"""The expression tree: selectors, calls, aggregations and binary operators.
 
-Expressions are immutable trees. Rendering follows the shape of Prometheus' own
-pretty-printer (``/api/v1/format_query``): ``sum by (model) (rate(x{a="b"}[5m]))``,
-binary operators spaced, parentheses only where precedence needs them. The same tree
-always renders to the same string, which keeps the committed dashboard JSON stable.
-
-Two kinds of values reach a query from outside, and both are handled here so that no
-caller ever formats PromQL by hand:
-
-* label values, which are escaped (a model named ``a"b\\c`` gives ``model="a\\"b\\\\c"``),
-  and literal alternatives, which are regex-escaped for ``=~``;
-* Grafana variables (``$model``, ``${model:regex}``, ``$__rate_interval``), which are
-  written verbatim so that Grafana can interpolate them.
-
-This module knows PromQL, not Triton.
+Rendering follows the shape of Prometheus' own pretty-printer (``/api/v1/format_query``):
+binary operators spaced, parentheses only where precedence needs them, so the same tree
+always renders to the same string.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-import re
 from collections.abc import Iterable, Sequence
-from typing import TypeAlias
 
 import attrs
 
-__all__ = [
-    "RANGE",
-    "RATE_INTERVAL",
-    "Aggregate",
-    "Binary",
-    "Call",
-    "Expr",
-    "Matcher",
-    "Number",
-    "Op",
-    "PromQLError",
-    "RangeSelector",
-    "Selector",
-    "Var",
-    "aggregate",
-    "avg_by",
-    "binop",
-    "clamp_min",
-    "count_by",
-    "escape_label_value",
-    "histogram_quantile",
-    "increase",
-    "max_by",
-    "min_by",
-    "rate",
-    "regex_escape",
-    "sum_by",
-    "sum_without",
-]
-
-
-class PromQLError(ValueError):
-    """An expression that cannot be built; the message is one line that says why."""
-
-
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-# Units in Prometheus' order, each at most once: 1h30m, not 30m1h.
-_DURATION = re.compile(r"^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
-_VAR_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-# Grafana's variable formats (docs: "Variable syntax"); ${var:format}.
-_VAR_FORMATS = frozenset(
-    {
-        "csv",
-        "distributed",
-        "doublequote",
-        "glob",
-        "json",
-        "lucene",
-        "percentencode",
-        "pipe",
-        "raw",
-        "regex",
-        "singlequote",
-        "sqlstring",
-        "text",
-        "queryparam",
-    }
+from triton_dashboards.promql.values import (
+    LabelValue,
+    PromQLError,
+    Var,
+    Window,
+    check_label,
+    check_window,
+    escape_label_value,
+    regex_escape,
 )
-
-
-@attrs.frozen
-class Var:
-    """A Grafana template variable, written verbatim into the query.
-
-    ``multi`` says whether the variable may hold several values (multi-value or "All"):
-    Grafana then interpolates a regex such as ``(a|b)``, so a matcher on it must use
-    ``=~``; :meth:`Matcher.of` picks the operator from it.
-    """
-
-    name: str
-    format: str | None = None
-    multi: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        if not _VAR_NAME.match(self.name):
-            raise PromQLError(f"invalid Grafana variable name {self.name!r}: use [A-Za-z0-9_]")
-        if self.format is not None and self.format not in _VAR_FORMATS:
-            raise PromQLError(
-                f"unknown Grafana variable format {self.format!r}; "
-                f"use one of {', '.join(sorted(_VAR_FORMATS))}"
-            )
-
-    def __str__(self) -> str:
-        if self.format:
-            return f"${{{self.name}:{self.format}}}"
-        return f"${self.name}"
-
-
-#: Grafana's range for ``rate()``: max($__interval + scrape interval, 4 x scrape interval).
-RATE_INTERVAL = Var("__rate_interval", multi=False)
-#: The whole time range of the dashboard.
-RANGE = Var("__range", multi=False)
-
-LabelValue: TypeAlias = str | Var
-Window: TypeAlias = str | Var
-
-
-def escape_label_value(value: str) -> str:
-    """Escape a label value for a double-quoted PromQL string (Go string syntax)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-
-
-_RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
-
-
-def regex_escape(value: str) -> str:
-    """Escape a literal for an RE2 regex (``=~``), touching only RE2's metacharacters.
-
-    Python's :func:`re.escape` also escapes characters such as space, which RE2 rejects
-    as an invalid escape sequence.
-    """
-    return "".join("\\" + c if c in _RE2_SPECIAL else c for c in value)
-
-
-def _check_label(name: str) -> str:
-    if not _LABEL_NAME.match(name):
-        raise PromQLError(f"invalid label name {name!r}: use [a-zA-Z_][a-zA-Z0-9_]*")
-    return name
-
-
-def _check_window(window: Window) -> str:
-    if isinstance(window, Var):
-        return str(window)
-    if not window or not _DURATION.match(window) or not any(c in "123456789" for c in window):
-        raise PromQLError(
-            f"invalid range {window!r}: use a Prometheus duration such as 5m or 1h30m, "
-            "or a Grafana variable such as $__rate_interval"
-        )
-    return window
+from triton_dashboards.validation import is_metric_name
 
 
 class Op(enum.Enum):
@@ -252,7 +114,7 @@ class Expr:
         return binop(Op.OR, self, other)
 
 
-def _as_expr(value: Expr | float) -> Expr:
+def as_expr(value: Expr | float) -> Expr:
     if isinstance(value, Expr):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -287,7 +149,7 @@ class StringLiteral(Expr):
 class Matcher:
     """``label op "value"``, with ``op`` one of ``=``, ``!=``, ``=~``, ``!~``."""
 
-    label: str = attrs.field(converter=_check_label)
+    label: str = attrs.field(converter=check_label)
     op: str = "="
     value: LabelValue = ""
 
@@ -330,7 +192,7 @@ class Selector(Expr):
     matchers: tuple[Matcher, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        if not _METRIC_NAME.match(self.metric):
+        if not is_metric_name(self.metric):
             raise PromQLError(f"invalid metric name {self.metric!r}")
 
     def where(self, *matchers: Matcher) -> Selector:
@@ -353,10 +215,10 @@ class RangeSelector(Expr):
     window: Window
 
     def __attrs_post_init__(self) -> None:
-        _check_window(self.window)
+        check_window(self.window)
 
     def render(self) -> str:
-        return f"{self.selector.render()}[{_check_window(self.window)}]"
+        return f"{self.selector.render()}[{check_window(self.window)}]"
 
 
 @attrs.frozen
@@ -376,10 +238,10 @@ _AGGREGATIONS = frozenset(
 )  # fmt: skip
 
 
-def _labels(labels: Iterable[str]) -> tuple[str, ...]:
+def labels_of(labels: Iterable[str]) -> tuple[str, ...]:
     if isinstance(labels, str):
         raise PromQLError(f"labels must be a sequence of names, not the string {labels!r}")
-    return tuple(_check_label(label) for label in labels)
+    return tuple(check_label(label) for label in labels)
 
 
 @attrs.frozen
@@ -488,124 +350,11 @@ def binop(
     """A binary operation with optional vector matching."""
     return Binary(
         op,
-        _as_expr(lhs),
-        _as_expr(rhs),
-        on=None if on is None else _labels(on),
-        ignoring=None if ignoring is None else _labels(ignoring),
-        group_left=None if group_left is None else _labels(group_left),
-        group_right=None if group_right is None else _labels(group_right),
+        as_expr(lhs),
+        as_expr(rhs),
+        on=None if on is None else labels_of(on),
+        ignoring=None if ignoring is None else labels_of(ignoring),
+        group_left=None if group_left is None else labels_of(group_left),
+        group_right=None if group_right is None else labels_of(group_right),
         bool_=bool_,
     )
-
-
-def _range_call(func: str, selector: Selector, window: Window) -> Call:
-    return Call(func, (RangeSelector(selector, window),))
-
-
-def rate(selector: Selector, window: Window = RATE_INTERVAL) -> Call:
-    """Per-second average increase of a counter over ``window``, reset-aware."""
-    return _range_call("rate", selector, window)
-
-
-def increase(selector: Selector, window: Window = RATE_INTERVAL) -> Call:
-    """Increase of a counter over ``window`` (``rate`` x window), reset-aware."""
-    return _range_call("increase", selector, window)
-
-
-def irate(selector: Selector, window: Window = RATE_INTERVAL) -> Call:
-    return _range_call("irate", selector, window)
-
-
-def delta(selector: Selector, window: Window = RATE_INTERVAL) -> Call:
-    return _range_call("delta", selector, window)
-
-
-def deriv(selector: Selector, window: Window = RATE_INTERVAL) -> Call:
-    return _range_call("deriv", selector, window)
-
-
-def resets(selector: Selector, window: Window = RANGE) -> Call:
-    return _range_call("resets", selector, window)
-
-
-def over_time(func: str, selector: Selector, window: Window = RATE_INTERVAL) -> Call:
-    """``<func>_over_time(selector[window])`` for avg, min, max, sum, count, last, ..."""
-    return _range_call(f"{func}_over_time", selector, window)
-
-
-def histogram_quantile(quantile: float | Var, buckets: Expr) -> Call:
-    """``histogram_quantile(q, buckets)``; ``buckets`` must keep the ``le`` label."""
-    if isinstance(quantile, Var):
-        q: Expr = _VarExpr(quantile)
-    else:
-        if not 0 <= quantile <= 1:
-            raise PromQLError(f"quantile {quantile} is outside [0, 1]")
-        q = Number(float(quantile))
-    return Call("histogram_quantile", (q, buckets))
-
-
-@attrs.frozen
-class _VarExpr(Expr):
-    """A Grafana variable standing for a scalar, e.g. ``topk($k, ...)``."""
-
-    var: Var
-
-    def render(self) -> str:
-        return str(self.var)
-
-
-def clamp_min(expr: Expr, minimum: float) -> Call:
-    return Call("clamp_min", (expr, Number(float(minimum))))
-
-
-def clamp_max(expr: Expr, maximum: float) -> Call:
-    return Call("clamp_max", (expr, Number(float(maximum))))
-
-
-def vector(value: float) -> Call:
-    return Call("vector", (Number(float(value)),))
-
-
-def absent(expr: Expr) -> Call:
-    return Call("absent", (expr,))
-
-
-def aggregate(
-    op: str,
-    expr: Expr,
-    *,
-    by: Iterable[str] | None = None,
-    without: Iterable[str] | None = None,
-    param: Expr | float | None = None,
-) -> Aggregate:
-    return Aggregate(
-        op,
-        expr,
-        by=None if by is None else _labels(by),
-        without=None if without is None else _labels(without),
-        param=None if param is None else _as_expr(param),
-    )
-
-
-def sum_by(labels: Iterable[str], expr: Expr) -> Aggregate:
-    return aggregate("sum", expr, by=labels)
-
-
-def sum_without(labels: Iterable[str], expr: Expr) -> Aggregate:
-    return aggregate("sum", expr, without=labels)
-
-
-def avg_by(labels: Iterable[str], expr: Expr) -> Aggregate:
-    return aggregate("avg", expr, by=labels)
-
-
-def max_by(labels: Iterable[str], expr: Expr) -> Aggregate:
-    return aggregate("max", expr, by=labels)
-
-
-def min_by(labels: Iterable[str], expr: Expr) -> Aggregate:
-    return aggregate("min", expr, by=labels)
-
-
-def count_by(labels: Iterable[str], expr: Expr) -> Aggregate:
-    return aggregate("count", expr, by=labels)

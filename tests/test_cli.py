@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _shared import ROOT, shared_dir
+from _shared import ROOT
+
+from triton_dashboards.files import write_atomic
 
 GOOD = """\
 from triton_dashboards import Dashboard, Row, Scope, panels
@@ -19,7 +23,7 @@ dashboard = Dashboard(title="t", uid={uid!r}, rows=[Row("r", [panels.request_rat
 """
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path, umask: int | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "triton_dashboards", *args],
         cwd=cwd,
@@ -27,13 +31,20 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         env={**os.environ, "PYTHONHASHSEED": "0"},
+        preexec_fn=None if umask is None else (lambda: os.umask(umask)),
     )
 
 
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    (tmp_path / "dashboards").mkdir()
-    return tmp_path
+def umask() -> Iterator[None]:
+    """Restore the test process's umask after a test that sets its own."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
 
 
 def write(repo: Path, name: str, text: str) -> Path:
@@ -170,17 +181,17 @@ def test_no_dashboard_folder(tmp_path: Path) -> None:
     assert_one_line_error(run("build", cwd=tmp_path), "no folder dashboards")
 
 
-def test_lint_flags_nvidias_dashboard(tmp_path: Path) -> None:
+def test_lint_flags_nvidias_dashboard(tmp_path: Path, shared: Path) -> None:
     """NVIDIA's k8s dashboard plots raw cumulative counters: lint says so, exit 1."""
-    nvidia = shared_dir() / "triton" / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
+    nvidia = shared / "triton" / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
     result = run("lint", str(nvidia), cwd=tmp_path)
     assert result.returncode == 1
     assert "counter nv_inference_request_success is used raw" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_lint_flags_removed_metrics_in_the_aws_dashboard(tmp_path: Path) -> None:
-    aws = shared_dir() / "triton" / "dashboards" / "triton-server_aws_dashboard.json"
+def test_lint_flags_removed_metrics_in_the_aws_dashboard(tmp_path: Path, shared: Path) -> None:
+    aws = shared / "triton" / "dashboards" / "triton-server_aws_dashboard.json"
     result = run("lint", str(aws), cwd=tmp_path)
     assert result.returncode == 1
     assert "nv_inference_load_ratio" in result.stdout
@@ -205,3 +216,57 @@ def test_help_has_an_example(command: str) -> None:
     result = run(command, "--help", cwd=ROOT)
     assert result.returncode == 0
     assert "Example:" in result.stdout
+
+
+def test_rewriting_a_file_keeps_its_mode(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("old\n", encoding="utf-8")
+    path.chmod(0o640)
+    write_atomic(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n"
+    assert mode(path) == 0o640
+
+
+@pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_gets_the_umask_mode(
+    tmp_path: Path, umask: None, mask: int, expected: int
+) -> None:
+    os.umask(mask)
+    path = tmp_path / "new.json"
+    write_atomic(path, "{}\n")
+    assert mode(path) == expected
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text("old\n", encoding="utf-8")
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_build_keeps_the_mode_of_the_json_it_rewrites(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    target = repo / "dashboards" / "a.json"
+    target.write_text("{}\n", encoding="utf-8")
+    target.chmod(0o640)
+    assert run("build", cwd=repo).returncode == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["uid"] == "a"
+    assert mode(target) == 0o640
+
+
+@pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o077, 0o600)])
+def test_output_file_of_a_command_gets_the_umask_mode(
+    tmp_path: Path, mask: int, expected: int
+) -> None:
+    result = run("scrape-config", "-o", "scrape.yml", cwd=tmp_path, umask=mask)
+    assert result.returncode == 0, result.stderr
+    assert mode(tmp_path / "scrape.yml") == expected

@@ -1,26 +1,54 @@
-"""Writing files so that a reader never sees half of one.
+"""Writing files so that a reader never sees half of one, with the mode a reader expects.
 
 Every file the project writes (dashboard JSON, pulled dashboards, scrape configs, rules)
 goes through :func:`write_atomic`: the text lands in a temporary file in the same folder,
 then replaces the target in one ``os.replace``. An interrupted run leaves the old file.
+
+The replacement keeps the old file's permission bits, and a new file gets what the
+umask gives any new file (0644 under umask 022): a rules file that Prometheus, running
+as another user, reads must stay readable after we rewrite it. ``tempfile.mkstemp``
+would make every file 0600.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 __all__ = ["write_atomic"]
 
+_NEW_FILE_MODE = 0o666  # what open(2) asks for; the kernel takes the umask away
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path``: its descriptor and its path."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _NEW_FILE_MODE)
+        except FileExistsError:
+            continue
+        return fd, tmp
+
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends) in one step."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends) in one step.
+
+    An existing file keeps its permission bits; a new one gets the umask's.
+    """
     try:
+        old_mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        old_mode = None
+    fd, tmp = _create_temp(path)
+    try:
+        if old_mode is not None:
+            os.fchmod(fd, old_mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The token the Grafana double (conftest fixture ``double``) accepts; tests check it never leaks.
+GRAFANA_TOKEN = "glsa_SECRET_ZZZ"
 
 
 def shared_dir() -> Path:

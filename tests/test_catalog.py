@@ -13,7 +13,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-from _shared import shared_dir
 
 from triton_dashboards import catalog
 from triton_dashboards.catalog import (
@@ -105,8 +104,8 @@ def test_parser_handles_quoted_and_escaped_lines() -> None:
 
 
 @pytest.fixture(scope="module")
-def expositions() -> dict[str, Exposition]:
-    samples = shared_dir() / "triton" / "samples"
+def expositions(shared: Path) -> dict[str, Exposition]:
+    samples = shared / "triton" / "samples"
     files = sorted(p for p in samples.iterdir() if p.is_file())
     assert files, f"no sample files in {samples}"
     return {p.name: parse_exposition(p.read_text(encoding="utf-8")) for p in files}
@@ -223,8 +222,8 @@ _UNIT_HINTS = {"(µs)": "µs", "(ms)": "ms", "(s)": "s", "(W)": "watt", "(J)": "
 
 
 @pytest.fixture(scope="module")
-def metrics_md() -> str:
-    return (shared_dir() / "triton" / "METRICS.md").read_text(encoding="utf-8")
+def metrics_md(shared: Path) -> str:
+    return (shared / "triton" / "METRICS.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("section", ["2.1", "2.2"])

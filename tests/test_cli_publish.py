@@ -9,14 +9,13 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _shared import GRAFANA_TOKEN as TOKEN
 from _shared import ROOT
 from grafana_double import GrafanaDouble
 
-TOKEN = "glsa_SECRET_ZZZ"
 SECRET = "SECRET_ZZZ"
 FAST = ("--backoff", "0.001")
 
@@ -48,17 +47,11 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    (tmp_path / "dashboards").mkdir()
+def repo(repo: Path) -> Path:
+    """conftest's empty repository with three committed dashboards in it."""
     for name in ("ner.json", "triton-overview.json", "triton-model.json"):
-        shutil.copy(ROOT / "dashboards" / name, tmp_path / "dashboards" / name)
-    return tmp_path
-
-
-@pytest.fixture
-def double() -> Iterator[GrafanaDouble]:
-    with GrafanaDouble(token=TOKEN) as running:
-        yield running
+        shutil.copy(ROOT / "dashboards" / name, repo / "dashboards" / name)
+    return repo
 
 
 def grafana_env(double: GrafanaDouble) -> dict[str, str]:

@@ -49,6 +49,8 @@ from triton_dashboards.prometheus import rules
 from triton_dashboards.query.recording import Recording
 from triton_dashboards.simulator import PHASES, Model, Workload, serve
 
+pytestmark = pytest.mark.e2e  # a real Prometheus, seconds per test: `pytest -m "not e2e"` skips
+
 #: Seconds of data the dashboards show (their time range): more than ``$__rate_interval``
 #: (4 s at a 1 s scrape interval) plus a scrape, so the last rate window is full.
 RANGE = 6.0
@@ -354,8 +356,7 @@ def _value(result: list[dict[str, Any]]) -> float:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    require_prometheus()
+def cluster(tmp_path_factory: pytest.TempPathFactory, prometheus_binary: str) -> Iterator[Cluster]:
     rules_file = tmp_path_factory.mktemp("rules") / "triton.rules.yml"
     rules_file.write_text(rules.render(rules.RulesConfig(recording=RECORDING)), encoding="utf-8")
     with contextlib.ExitStack() as stack:
@@ -714,20 +715,17 @@ def _gone(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
 
 
-def test_prometheus_stops_and_cleans_up() -> None:
-    require_prometheus()
-    server = PrometheusServer().start()
-    pid, log = server.pid, server._log_path
+def test_prometheus_stops_and_cleans_up(prometheus: PrometheusServer) -> None:
+    pid, log = prometheus.pid, prometheus._log_path
     assert pid is not None and log is not None and log.exists()
-    server.stop()
+    prometheus.stop()
     assert _gone(pid)
     assert not log.parent.exists()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_prometheus_dies_with_the_test_process(tmp_path: Path) -> None:
+def test_prometheus_dies_with_the_test_process(tmp_path: Path, prometheus_binary: str) -> None:
     """A test process killed with SIGKILL (no teardown runs) takes its Prometheus along."""
-    require_prometheus()
     script = (
         "import os, sys; sys.path.insert(0, sys.argv[1]);"
         "from prometheus_server import PrometheusServer;"

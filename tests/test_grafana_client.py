@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import socket
 import traceback
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _shared import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
@@ -33,7 +33,6 @@ from triton_dashboards.grafana.errors import (
     error_from_response,
 )
 
-TOKEN = "glsa_SECRET_ZZZ"
 SECRET = "SECRET_ZZZ"
 
 
@@ -45,12 +44,6 @@ def client_for(url: str, **settings: Any) -> GrafanaClient:
     options: dict[str, Any] = {"token": TOKEN, "backoff": 0.001, "timeout": 5.0}
     options.update(settings)
     return GrafanaClient(GrafanaConfig(url, **options))
-
-
-@pytest.fixture
-def double() -> Iterator[GrafanaDouble]:
-    with GrafanaDouble(token=TOKEN) as running:
-        yield running
 
 
 def everything_said(error: BaseException) -> str:

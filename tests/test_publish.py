@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _shared import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
@@ -28,7 +29,6 @@ from triton_dashboards.grafana.local import (
 )
 from triton_dashboards.grafana.publish import Outcome, Publisher, Report, Status
 
-TOKEN = "glsa_SECRET_ZZZ"
 SAVE = "/api/dashboards/db"
 
 
@@ -60,12 +60,6 @@ def changed(local: LocalDashboard, title: str = "Renamed panel") -> LocalDashboa
     data = copy.deepcopy(local.dashboard)
     data["panels"][0]["title"] = title
     return LocalDashboard(data, local.path)
-
-
-@pytest.fixture
-def double() -> Iterator[GrafanaDouble]:
-    with GrafanaDouble(token=TOKEN) as running:
-        yield running
 
 
 @pytest.fixture

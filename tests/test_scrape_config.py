@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from _shared import require_tool, shared_dir
+from _shared import shared_dir
 from click.testing import CliRunner
 
 from triton_dashboards.cli import main
@@ -35,11 +35,6 @@ from triton_dashboards.prometheus.scrape import (
 from triton_dashboards.prometheus.target import InvalidTarget, TritonTarget
 
 NER = TritonTarget(service="triton-inference-ner")
-
-
-@pytest.fixture(scope="module")
-def promtool() -> str:
-    return require_tool("promtool")
 
 
 def check_config(promtool: str, path: Path) -> None:

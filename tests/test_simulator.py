@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import attrs
 import pytest
-from _shared import ROOT, require_tool, shared_dir
+from _shared import ROOT
 
 from triton_dashboards import catalog
 from triton_dashboards.simulator import Workload, WorkloadError, exposition, format_value, serve
@@ -110,9 +110,8 @@ def default_text() -> str:
 
 
 def test_promtool_parses_the_exposition_and_finds_only_tritons_own_naming(
-    default_text: str,
+    default_text: str, promtool: str
 ) -> None:
-    promtool = require_tool("promtool")
     result = subprocess.run(
         [promtool, "check", "metrics"],
         input=default_text,
@@ -152,8 +151,10 @@ def _label_orders(text: str) -> dict[str, set[tuple[str, ...]]]:
     return orders
 
 
-def test_label_names_come_in_the_order_real_triton_prints_them(default_text: str) -> None:
-    samples = shared_dir() / "triton" / "samples"
+def test_label_names_come_in_the_order_real_triton_prints_them(
+    default_text: str, shared: Path
+) -> None:
+    samples = shared / "triton" / "samples"
     real: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for path in samples.glob("*.txt"):
         for name, orders in _label_orders(path.read_text(encoding="utf-8")).items():

@@ -1,0 +1,66 @@
+"""Fixtures every test module shares: the Grafana double, promtool, Prometheus, ``../shared``.
+
+Written once here so that no test module starts its own copy. Tests that need a tool the
+machine lacks are skipped locally and fail with CI=true (tests/_shared.py), so a CI run
+cannot pass by checking nothing.
+
+Markers (declared in pyproject.toml, ``--strict-markers``): ``e2e`` marks the slow
+end-to-end tests (a real Prometheus, or the package installed from a wheel), so that
+``pytest -m "not e2e"`` is a quick run; ``make test`` runs everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _shared import GRAFANA_TOKEN, require_tool, shared_dir
+from grafana_double import GrafanaDouble
+from prometheus_server import PrometheusServer
+
+
+@pytest.fixture
+def double() -> Iterator[GrafanaDouble]:
+    """A Grafana API double on 127.0.0.1 that accepts :data:`_shared.GRAFANA_TOKEN`."""
+    with GrafanaDouble(token=GRAFANA_TOKEN) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    """Path of the real ``promtool`` (Debian package ``prometheus``)."""
+    return require_tool("promtool")
+
+
+@pytest.fixture(scope="session")
+def prometheus_binary() -> str:
+    """Path of the real ``prometheus`` (Debian package ``prometheus``)."""
+    return require_tool("prometheus")
+
+
+@pytest.fixture
+def prometheus(prometheus_binary: str) -> Iterator[PrometheusServer]:
+    """A running Prometheus with the default config (1 s intervals, no targets), stopped after."""
+    with PrometheusServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The read-only reference material next to the repository (``../shared``)."""
+    return shared_dir()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for a running Prometheus is end-to-end, wherever it is written."""
+    for item in items:
+        if "prometheus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A fresh dashboards repository: an empty ``dashboards/`` in a temporary directory."""
+    (tmp_path / "dashboards").mkdir()
+    return tmp_path

@@ -168,6 +168,43 @@ def test_raw_counter_is_a_finding_not_an_error() -> None:
     assert "rate()" in finding.message
 
 
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "count(count(nv_inference_count) by (instance))",
+        "count by (model) (nv_inference_request_success)",
+        'count_values("v", nv_inference_exec_count)',
+        "group by (instance) (nv_inference_count)",
+        "absent(nv_inference_count)",
+        "present_over_time(nv_inference_count[5m])",
+        "count_over_time(nv_inference_count[5m])",
+        "nv_inference_count > 0",
+        "0 < nv_inference_count",
+        "nv_inference_count != 0",
+        "sum(count by (instance) (nv_inference_count > 0))",
+    ],
+)
+def test_counter_only_counted_or_tested_for_existence_is_fine(expr: str) -> None:
+    assert lint(expr) == []
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "sum(nv_inference_count)",
+        "nv_inference_count",
+        "nv_inference_count > 10",
+        "0 > nv_inference_count",
+        "max(nv_inference_count)",
+        "count(nv_inference_count) + sum(nv_inference_exec_count)",
+    ],
+)
+def test_counter_whose_value_is_read_stays_a_finding(expr: str) -> None:
+    finding = only(lint(expr))
+    assert not finding.error
+    assert "raw" in finding.message
+
+
 def test_counter_inside_delta_is_a_finding() -> None:
     finding = only(lint("sum(delta(nv_inference_count[5m]))"))
     assert not finding.error

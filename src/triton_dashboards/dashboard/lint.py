@@ -11,6 +11,11 @@ promql-parser, and its syntax tree is checked against the Triton catalog:
 * findings: ``=`` with a multi-value variable (Grafana interpolates a regex, so only
   ``=~`` matches), a counter used without ``rate()``/``increase()`` (a cumulative total
   that restarts on every model reload).
+
+A counter whose value is never read is not plotted raw: under ``count``, ``group``,
+``absent``, ``present_over_time``, ``count_over_time`` and the like, or compared with 0
+as a filter, only its series' existence matters (``count(count(nv_inference_count) by
+(instance))`` counts Triton servers).
 """
 
 from __future__ import annotations
@@ -41,6 +46,14 @@ VARIABLE = re.compile(
 _RANGE_VAR = re.compile(r"\[\s*(?:\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+(?::\w+)?\]\])\s*(?=[\]:])")
 _LABEL_LIST = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
+#: Aggregations and functions that read only whether a series exists, never its value.
+_EXISTENCE_AGGREGATIONS = frozenset({"count", "count_values", "group"})
+_EXISTENCE_FUNCTIONS = frozenset(
+    {"absent", "absent_over_time", "present_over_time", "count_over_time", "timestamp"}
+)
+#: ``x > 0``, ``x != 0``, ``x >= 0``: a counter never goes below 0, so these only filter.
+_EXISTENCE_COMPARISONS = frozenset({">", "!=", ">="})
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 @attrs.frozen
@@ -125,25 +138,36 @@ class _Checker:
         self.multi = multi
         self.problems: list[tuple[str, bool]] = []
 
-    def visit(self, node: Any, function: str | None = None) -> None:
+    def visit(self, node: Any, function: str | None = None, *, exists: bool = False) -> None:
+        """Check ``node``; ``exists`` is true where only a series' existence is read."""
         if isinstance(node, pp.VectorSelector):
-            self._selector(node, function)
+            self._selector(node, function, exists)
         elif isinstance(node, pp.MatrixSelector):
-            self.visit(node.vector_selector, function or "range")
+            self.visit(node.vector_selector, function or "range", exists=exists)
         elif isinstance(node, pp.Call):
+            name = node.func.name
+            inner = exists or name in _EXISTENCE_FUNCTIONS
             for arg in node.args:
-                self.visit(arg, node.func.name if isinstance(arg, pp.MatrixSelector) else None)
+                self.visit(arg, name if isinstance(arg, pp.MatrixSelector) else None, exists=inner)
         elif isinstance(node, pp.AggregateExpr):
-            self.visit(node.expr)
+            self.visit(node.expr, exists=exists or str(node.op) in _EXISTENCE_AGGREGATIONS)
             if node.param is not None:
                 self.visit(node.param)
         elif isinstance(node, pp.BinaryExpr):
-            self.visit(node.lhs)
-            self.visit(node.rhs)
+            self._binary(node, exists)
         elif isinstance(node, pp.ParenExpr | pp.UnaryExpr | pp.SubqueryExpr):
-            self.visit(node.expr)
+            self.visit(node.expr, exists=exists)
 
-    def _selector(self, node: Any, function: str | None) -> None:
+    def _binary(self, node: Any, exists: bool) -> None:
+        op = str(node.op)
+        for side, other, as_lhs in (
+            (node.lhs, node.rhs, op),
+            (node.rhs, node.lhs, _MIRRORED.get(op, op)),  # 0 < x is x > 0
+        ):
+            zero = isinstance(other, pp.NumberLiteral) and other.val == 0
+            self.visit(side, exists=exists or (zero and as_lhs in _EXISTENCE_COMPARISONS))
+
+    def _selector(self, node: Any, function: str | None, exists: bool) -> None:
         name = node.name or ""
         removed = catalog.removed_family_of(name)
         if removed is not None or (name.startswith("nv_") and catalog.family_of(name) is None):
@@ -151,7 +175,7 @@ class _Checker:
                 catalog.get(name)
             except catalog.UnknownMetricError as e:
                 self.problems.append((str(e), True))
-        elif _is_cumulative(name) and function not in _COUNTER_FUNCTIONS:
+        elif _is_cumulative(name) and function not in _COUNTER_FUNCTIONS and not exists:
             where = f"in {function}()" if function and function != "range" else "raw"
             self.problems.append(
                 (f"counter {name} is used {where}: it is a total since the model loaded and "

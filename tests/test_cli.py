@@ -67,7 +67,7 @@ def test_build_writes_json_then_leaves_it_alone(repo: Path) -> None:
     write(repo, "a", GOOD.format(model="ner", uid="a"))
     first = run("build", cwd=repo)
     assert first.returncode == 0, first.stderr
-    assert "built dashboards/a.json (1 panels)" in first.stdout
+    assert "built dashboards/a.json (1 panel)" in first.stdout
     target = repo / "dashboards" / "a.json"
     mtime = target.stat().st_mtime_ns
     second = run("build", cwd=repo)
@@ -270,3 +270,74 @@ def test_output_file_of_a_command_gets_the_umask_mode(
     result = run("scrape-config", "-o", "scrape.yml", cwd=tmp_path, umask=mask)
     assert result.returncode == 0, result.stderr
     assert mode(tmp_path / "scrape.yml") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needles"),
+    [
+        ("x = 1\nraise ValueError('no models')\n", 2, ("ValueError", "no models")),
+        ("import math\n\nmath.sqrt('a')\n", 3, ("TypeError",)),
+        (GOOD.format(model="ner", uid="x" * 41), 4, ("dashboard uid", "at most 40")),
+        (
+            "from triton_dashboards.promql import Selector\n\nSelector('bad name')\n",
+            3,
+            ("invalid metric name",),
+        ),
+        ("x = (\n", 1, ("SyntaxError",)),
+    ],
+)
+def test_every_error_of_a_dashboard_file_names_its_line(
+    repo: Path, text: str, line: int, needles: tuple[str, ...]
+) -> None:
+    write(repo, "bad", text)
+    result = run("build", cwd=repo)
+    assert_one_line_error(result, f"bad.dashboard.py:{line}: ", *needles)
+
+
+def test_our_errors_are_not_prefixed_with_a_class_name(repo: Path) -> None:
+    write(repo, "long", GOOD.format(model="ner", uid="x" * 41))
+    result = run("build", cwd=repo)
+    assert "long.dashboard.py:4: dashboard uid" in result.stderr
+    assert "DashboardError" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_pulled_json_with_a_built_uid_fails(repo: Path, command: str) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="same"))
+    assert run("build", cwd=repo).returncode == 0
+    pulled = repo / "dashboards" / "pulled.json"
+    pulled.write_text(json.dumps({"uid": "same", "title": "t", "panels": []}), encoding="utf-8")
+    assert_one_line_error(run(command, cwd=repo), "pulled.json", "'same'", "a.json")
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_two_json_files_no_code_produced_with_one_uid_fail(repo: Path, command: str) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    assert run("build", cwd=repo).returncode == 0
+    for name in ("x", "y"):
+        (repo / "dashboards" / f"{name}.json").write_text('{"uid": "dup"}', encoding="utf-8")
+    assert_one_line_error(run(command, cwd=repo), "y.json", "'dup'", "x.json")
+
+
+def test_a_json_of_another_uid_beside_the_built_ones_passes(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    (repo / "dashboards" / "other.json").write_text('{"uid": "other"}', encoding="utf-8")
+    (repo / "dashboards" / "notes.json").write_text("[1, 2]", encoding="utf-8")
+    assert run("build", cwd=repo).returncode == 0
+    assert run("check", cwd=repo).returncode == 0
+
+
+def test_counts_are_singular_for_one(repo: Path) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    assert "(1 panel)" in run("build", cwd=repo).stdout
+    assert "1 dashboard up to date" in run("check", cwd=repo).stdout
+    assert "1 dashboard clean" in run("lint", cwd=repo).stdout
+    raw = (
+        "from triton_dashboards import Dashboard, Row, panels\n"
+        "dashboard = Dashboard(title='t', uid='b', rows=[Row('r', [\n"
+        "    panels.timeseries('Raw', ['nv_inference_count'], unit='short')])])\n"
+    )
+    write(repo, "b", raw)
+    assert run("build", cwd=repo).returncode == 0
+    lint = run("lint", cwd=repo)
+    assert "1 finding in 2 dashboards" in lint.stderr

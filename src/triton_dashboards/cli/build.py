@@ -10,6 +10,11 @@ import click
 from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, fail
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 panel``, ``2 panels``: every count these commands print says it this way."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _sources(directory: Path, files: tuple[Path, ...]) -> list[Path]:
     from triton_dashboards.dashboard.project import dashboard_files
 
@@ -54,7 +59,7 @@ def build(directory: Path, files: tuple[Path, ...]) -> None:
     written = {item.target for item in write(built)}
     for item in built:
         state = "built" if item.target in written else "unchanged"
-        click.echo(f"{state} {item.target} ({item.panels} panels)")
+        click.echo(f"{state} {item.target} ({_count(item.panels, 'panel')})")
 
 
 @click.command()
@@ -75,7 +80,7 @@ def check(directory: Path) -> None:
     if problems:
         click.echo("run `triton-dashboards build` and commit the JSON", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{len(built)} dashboards up to date")
+    click.echo(f"{_count(len(built), 'dashboard')} up to date")
 
 
 @click.command()
@@ -105,9 +110,11 @@ def lint(directory: Path, files: tuple[Path, ...]) -> None:
     for finding in findings:
         click.echo(str(finding))
     if findings:
-        click.echo(f"{len(findings)} findings in {len(paths)} dashboards", err=True)
+        click.echo(
+            f"{_count(len(findings), 'finding')} in {_count(len(paths), 'dashboard')}", err=True
+        )
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"{len(paths)} dashboards clean")
+    click.echo(f"{_count(len(paths), 'dashboard')} clean")
 
 
 COMMANDS = (build, check, lint)

@@ -4,6 +4,10 @@ Every file is run, must bind a dashboard to the name ``dashboard``, and is rende
 memory; only when all of them render, have distinct uids and queries without errors is
 anything written, so a failed build leaves the committed JSON as it was. Files are
 replaced atomically and only when their text changed.
+
+A uid is checked against every JSON file of the folder, not only the built ones: a
+dashboard pulled from Grafana next to the file that renders it would make ``publish``
+refuse both, so ``build`` and ``check`` refuse it first.
 """
 
 from __future__ import annotations
@@ -22,7 +26,16 @@ from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.render import render
 from triton_dashboards.files import write_atomic
 
-__all__ = ["Built", "ProjectError", "build", "dashboard_files", "json_path", "stale", "write"]
+__all__ = [
+    "Built",
+    "ProjectError",
+    "build",
+    "check_folder_uids",
+    "dashboard_files",
+    "json_path",
+    "stale",
+    "write",
+]
 
 SUFFIX = ".dashboard.py"
 
@@ -56,15 +69,23 @@ def _one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
+def _ours(error: BaseException) -> bool:
+    """True for this package's errors, whose messages are written to be read as they are."""
+    return type(error).__module__.split(".")[0] == __name__.split(".")[0]
+
+
 def load(source: Path) -> Dashboard | g.Dashboard:
-    """Run a dashboard file and return the dashboard it binds to ``dashboard``."""
+    """Run a dashboard file and return the dashboard it binds to ``dashboard``.
+
+    Any error the file raises, ours (a bad uid, an unknown metric) or Python's, is one
+    line ``FILE:LINE: message`` pointing at the line of the file that raised it.
+    """
     try:
         namespace = runpy.run_path(str(source), run_name="__dashboard__")
-    except (ValueError, TypeError) as e:
-        raise ProjectError(f"{source}: {_one_line(e)}") from None
     except Exception as e:  # a dashboard file is user code: report any error in one line
         line = _error_line(e, source)
-        raise ProjectError(f"{source}{line}: {type(e).__name__}: {_one_line(e)}") from None
+        kind = "" if _ours(e) else f"{type(e).__name__}: "
+        raise ProjectError(f"{source}{line}: {kind}{_one_line(e)}") from None
     if "dashboard" not in namespace:
         raise ProjectError(
             f"{source}: defines no dashboard; bind a triton_dashboards.Dashboard to the "
@@ -81,9 +102,42 @@ def load(source: Path) -> Dashboard | g.Dashboard:
 
 def _error_line(error: BaseException, source: Path) -> str:
     """``":LINE"`` of the deepest frame of ``error`` in the dashboard file, or ``""``."""
+    if isinstance(error, SyntaxError) and error.lineno is not None:
+        return f":{error.lineno}"  # raised while compiling: the file has no frame yet
     in_file = [f.lineno for f in traceback.extract_tb(error.__traceback__)
                if Path(f.filename).resolve() == source.resolve()]  # fmt: skip
     return f":{in_file[-1]}" if in_file else ""
+
+
+def _uid_in(path: Path) -> str | None:
+    """The uid of a dashboard JSON file, or None when it holds none (lint reports those)."""
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    uid = model.get("uid") if isinstance(model, dict) else None
+    return uid if isinstance(uid, str) and uid else None
+
+
+def check_folder_uids(built: Sequence[Built]) -> None:
+    """Raise :class:`ProjectError` when two JSON files of a built folder would carry one uid.
+
+    A built dashboard counts with the uid it renders now; any other ``*.json`` beside it
+    (a pulled copy, a leftover) with the uid it holds.
+    """
+    owners = {item.uid: f"{item.target} (from {item.source.name})" for item in built}
+    targets = {item.target.resolve() for item in built}
+    for folder in sorted({item.target.parent for item in built}):
+        for path in sorted(folder.glob("*.json")):
+            uid = None if path.resolve() in targets else _uid_in(path)
+            if uid is None:
+                continue
+            if uid in owners:
+                raise ProjectError(
+                    f"{path} carries uid {uid!r} like {owners[uid]}; publish would refuse "
+                    "both: delete the copy or give it its own uid"
+                )
+            owners[uid] = str(path)
 
 
 def build(sources: Sequence[Path]) -> list[Built]:
@@ -111,6 +165,7 @@ def build(sources: Sequence[Path]) -> list[Built]:
         panels = sum(1 + len(p.get("panels") or []) for p in model["panels"])
         panels -= sum(1 for p in model["panels"] if p["type"] == "row")
         built.append(Built(source, json_path(source), uid, model["title"], panels, text))
+    check_folder_uids(built)
     return built
 
 

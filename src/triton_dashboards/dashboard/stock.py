@@ -28,7 +28,16 @@ from triton_dashboards.query.recipes import Phase
 from triton_dashboards.query.recording import Recording
 from triton_dashboards.query.scope import Scope
 
-__all__ = ["GPU_UID", "MODEL_UID", "OVERVIEW_UID", "gpu_and_host", "model_detail", "overview"]
+__all__ = [
+    "GPU_UID",
+    "MODEL_UID",
+    "OVERVIEW_UID",
+    "SCOPE",
+    "gpu_and_host",
+    "model_detail",
+    "overview",
+    "template_variables",
+]
 
 OVERVIEW_UID = "triton-overview"
 MODEL_UID = "triton-model"
@@ -76,8 +85,12 @@ class _Variant:
         )
 
 
-def _variables(*, models: bool = True, gpus: bool = True) -> list[g.Template]:
-    """The variable chain: each one lists the values the ones before it leave."""
+def template_variables(*, models: bool = True, gpus: bool = True) -> list[g.Template]:
+    """The variable chain: each one lists the values the ones before it leave.
+
+    Public so that a dashboard of one's own gets the stock selection: pass these as
+    ``Dashboard(variables=...)`` and read through :data:`SCOPE`, which they fill in.
+    """
     base = catalog.REQUEST_SUCCESS.name
     target = [Matcher.of("namespace", NAMESPACE), Matcher.of("job", JOB)]
     instance = Matcher.of("instance", INSTANCE)
@@ -165,7 +178,7 @@ def overview(recording_rules: bool | Recording = False) -> Dashboard:
         description=variant.description(
             "NVIDIA Triton Inference Server: every model on every selected instance."
         ),
-        variables=_variables(),
+        variables=template_variables(),
         links=_links(OVERVIEW_UID, variant),
         panels=_fleet_summary(variant),
         rows=[
@@ -227,7 +240,7 @@ def model_detail(recording_rules: bool | Recording = False) -> Dashboard:
             "Pick a model, or an ensemble and its composing models, in the Model "
             "variable. Ensemble compute times are the sum over its steps."
         ),
-        variables=_variables(),
+        variables=template_variables(),
         links=_links(MODEL_UID, variant),
         rows=[
             Row(
@@ -283,7 +296,7 @@ def gpu_and_host(recording_rules: bool | Recording = False) -> Dashboard:
         description=variant.description(
             "Server-wide families, sampled every --metrics-interval-ms (default 2 s)."
         ),
-        variables=_variables(models=False),
+        variables=template_variables(models=False),
         links=_links(GPU_UID, variant),
         rows=[
             Row(

@@ -194,7 +194,7 @@ def test_static_prometheus_yml_passes_promtool_and_labels_the_namespace(
 
 
 def test_short_interval_gets_a_timeout_promtool_accepts(promtool: str, tmp_path: Path) -> None:
-    target = TritonTarget(interval="5s")
+    target = TritonTarget(interval="5s", port=8002)
     assert target.timeout == "5s"
     path = tmp_path / "prometheus.yml"
     path.write_text(prometheus_yaml(target, static=True), encoding="utf-8")
@@ -328,10 +328,52 @@ def test_invalid_target_says_what_is_valid(fields: dict[str, Any], needle: str) 
         TritonTarget(**fields)
 
 
-def test_static_target_with_a_port_name_other_than_metrics() -> None:
-    assert TritonTarget().service_address == "triton-inference-server.triton.svc.cluster.local:8002"
-    with pytest.raises(InvalidTarget, match="--port 8002"):
-        prometheus_yaml(TritonTarget(port="http-metrics"), static=True)
+@pytest.mark.parametrize("port", ["metrics", "http-metrics"])
+def test_static_target_with_a_port_name_is_an_error(port: str) -> None:
+    """A name means nothing without Kubernetes: no silent :8002 for ``metrics`` either."""
+    with pytest.raises(InvalidTarget, match="need a port number"):
+        prometheus_yaml(TritonTarget(port=port), static=True)
+    address = TritonTarget(port=8002).service_address
+    assert address == "triton-inference-server.triton.svc.cluster.local:8002"
+
+
+def test_explicit_static_targets_pass_promtool_and_are_scraped_as_given(
+    promtool: str, tmp_path: Path
+) -> None:
+    addresses = ["127.0.0.1:18002", "triton-vm.example.com:8002", "[::1]:9000"]
+    result = cli("scrape-config", "--static", *(f"--target={a}" for a in addresses))
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "prometheus.yml"
+    path.write_text(result.stdout, encoding="utf-8")
+    check_config(promtool, path)
+    found = subprocess.run(
+        [promtool, "check", "service-discovery", "--timeout=500ms", str(path), "triton"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    targets = {
+        t["labels"]["__address__"]: {k: v for k, v in t["labels"].items() if not k.startswith("__")}
+        for t in json.loads(found.stdout)
+    }
+    assert targets == {
+        a: {"instance": a, "job": "triton", "namespace": "triton"} for a in addresses
+    }
+
+
+def test_static_without_a_port_scrapes_tritons_default_port_number() -> None:
+    result = cli("scrape-config", "--static")
+    assert result.exit_code == 0, result.output
+    job = yaml.safe_load(result.stdout)["scrape_configs"][0]
+    assert job["static_configs"][0]["targets"] == [
+        "triton-inference-server.triton.svc.cluster.local:8002"
+    ]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "host:0", "host:70000", "a b:1", ":8002", ""])
+def test_a_static_target_that_is_not_host_port_is_refused(address: str) -> None:
+    with pytest.raises(InvalidTarget, match="HOST:PORT"):
+        TritonTarget(static_targets=[address])
 
 
 def cli(*args: str) -> Any:
@@ -348,6 +390,10 @@ def cli(*args: str) -> Any:
         (["--format", "yaml"], "kube-prometheus-stack"),
         (["--format", "servicemonitor", "--static"], "only apply to --format prometheus"),
         (["--static", "--port", "web"], "port number"),
+        (["--static", "--port", "metrics"], "static targets need a port number"),
+        (["--static", "--target", "127.0.0.1"], "HOST:PORT"),
+        (["--target", "127.0.0.1:8002"], "needs --static"),
+        (["--static", "--target", "127.0.0.1:8002", "--port", "8002"], "put the port in"),
         (["--selector", "app"], "KEY=VALUE"),
         (["-o", "/nonexistent-dir/x.yaml"], "cannot write"),
     ],

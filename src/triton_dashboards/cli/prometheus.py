@@ -51,8 +51,8 @@ OUTPUT_OPTION = click.option(
 @click.option(
     "--port",
     default="metrics",
-    show_default=True,
-    help="Metrics port: a port name, or a number (Triton's default is 8002).",
+    help="Metrics port: a port name, or a number (Triton's default is 8002); "
+    "a number with --static  [default: metrics, 8002 with --static]",
 )
 @click.option("--interval", default="15s", show_default=True, help="Scrape interval.")
 @click.option(
@@ -79,6 +79,14 @@ OUTPUT_OPTION = click.option(
     help="For --format prometheus: scrape the Service address (one replica only) or discover "
     "every pod (Kubernetes endpoints)  [default: --kubernetes-sd]",
 )
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="HOST:PORT",
+    help="With --static: scrape this address instead of the Service (a Triton on a VM, a "
+    "local simulator); repeatable.",
+)
 @OUTPUT_OPTION
 @click.pass_context
 def scrape_config(
@@ -93,6 +101,7 @@ def scrape_config(
     release: str,
     selector: tuple[str, ...],
     static: bool,
+    targets: tuple[str, ...],
     output: Path | None,
 ) -> None:
     """Print how Prometheus should scrape Triton, in the format your Prometheus reads.
@@ -102,15 +111,27 @@ def scrape_config(
       triton-dashboards scrape-config --service triton-inference-ner --port 8002
       triton-dashboards scrape-config --format kube-prometheus-stack -o triton-values.yaml
       triton-dashboards scrape-config --format servicemonitor --release my-kps | kubectl apply -f -
+      triton-dashboards scrape-config --static --target 127.0.0.1:8002 --target 10.0.0.7:8002
     """
     from triton_dashboards.prometheus import monitors, scrape
-    from triton_dashboards.prometheus.target import InvalidTarget, TritonTarget
+    from triton_dashboards.prometheus.target import (
+        DEFAULT_METRICS_PORT,
+        InvalidTarget,
+        TritonTarget,
+    )
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     sd_source = ctx.get_parameter_source("static")
     if fmt != "prometheus" and sd_source is not click.core.ParameterSource.DEFAULT:
         fail("--static/--kubernetes-sd only apply to --format prometheus; drop the flag")
+    port_given = ctx.get_parameter_source("port") is not click.core.ParameterSource.DEFAULT
+    if targets and not static:
+        fail("--target HOST:PORT needs --static (and --format prometheus); add --static")
+    if targets and port_given:
+        fail("--port does not apply to --target HOST:PORT; put the port in each target")
+    if static and not port_given:
+        port = str(DEFAULT_METRICS_PORT)  # a static target needs a number: Triton's default
     try:
         target = TritonTarget(
             namespace=namespace,
@@ -121,6 +142,7 @@ def scrape_config(
             metrics_path=metrics_path,
             release=release,
             selector=_selector(selector),
+            static_targets=targets,
         )
         if fmt == "prometheus":
             text = scrape.prometheus_yaml(target, static=static)

@@ -51,8 +51,10 @@ def scrape_job(target: TritonTarget, *, static: bool = False) -> dict[str, Any]:
         "metrics_path": target.metrics_path,
     }
     if static:
-        labels = {"namespace": target.namespace, "service": target.service}
-        job["static_configs"] = [{"targets": [target.service_address], "labels": labels}]
+        labels = {"namespace": target.namespace}
+        if not target.static_targets:  # the Service address: say which Service it is
+            labels["service"] = target.service
+        job["static_configs"] = [{"targets": list(target.static_addresses), "labels": labels}]
         return job
     job["kubernetes_sd_configs"] = [
         {"role": "endpoints", "namespaces": {"names": [target.namespace]}}
@@ -66,11 +68,12 @@ def scrape_job(target: TritonTarget, *, static: bool = False) -> dict[str, Any]:
     return job
 
 
-def _what(target: TritonTarget) -> str:
-    return (
-        f"Service {target.service} in namespace {target.namespace}, port {target.port}, "
-        f"path {target.metrics_path}, every {target.interval}"
-    )
+def _what(target: TritonTarget, *, static: bool = False) -> str:
+    if static and target.static_targets:
+        where = f"{', '.join(target.static_targets)} (namespace label {target.namespace})"
+    else:
+        where = f"Service {target.service} in namespace {target.namespace}, port {target.port}"
+    return f"{where}, path {target.metrics_path}, every {target.interval}"
 
 
 def prometheus_yaml(target: TritonTarget, *, static: bool = False) -> str:
@@ -78,7 +81,12 @@ def prometheus_yaml(target: TritonTarget, *, static: bool = False) -> str:
 
     On its own it is a complete, valid configuration (``promtool check config`` passes).
     """
-    if static:
+    if static and target.static_targets:
+        how = (
+            "Scrapes each address given, as one Triton server each. The label namespace is\n"
+            "set because the dashboards filter on it."
+        )
+    elif static:
         how = (
             f"Scrapes the Service address {target.service_address}.\n"
             "A Service sends each scrape to one of its pods, so this is right for ONE Triton\n"
@@ -94,7 +102,7 @@ def prometheus_yaml(target: TritonTarget, *, static: bool = False) -> str:
     header = (
         "Prometheus scrape job for NVIDIA Triton Inference Server metrics,\n"
         "written by `triton-dashboards scrape-config`.\n"
-        f"Target: {_what(target)}.\n"
+        f"Target: {_what(target, static=static)}.\n"
         f"{how}\n"
         "Apply: copy the job under scrape_configs: in your prometheus.yml, then\n"
         "  promtool check config prometheus.yml\n"

@@ -7,6 +7,7 @@ is reported once, in the user's words, instead of surfacing later as a ``promtoo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -75,6 +76,26 @@ def _check_duration(_: Any, attribute: attrs.Attribute[Any], value: str | None) 
         raise InvalidTarget(str(e)) from None
 
 
+# host:port, [IPv6]:port; the host a DNS name or an IPv4 address, as Prometheus takes them.
+_HOST_PORT = re.compile(
+    r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})"
+)
+
+
+def _addresses(value: Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _check_static_targets(_: Any, __: Any, value: tuple[str, ...]) -> None:
+    for address in value:
+        match = _HOST_PORT.fullmatch(address) if isinstance(address, str) else None
+        if match is None or not 1 <= int(match.group(1)) <= 65535:
+            raise InvalidTarget(
+                f"target {address!r} is not HOST:PORT; write e.g. 127.0.0.1:8002, "
+                "triton-vm.example.com:8002 or [::1]:8002"
+            )
+
+
 def _check_path(_: Any, __: Any, value: str) -> None:
     if not value.startswith("/") or any(c.isspace() for c in value):
         raise InvalidTarget(f"metrics path {value!r} must start with / and hold no spaces")
@@ -112,6 +133,8 @@ class TritonTarget:
     timeout defaults to Prometheus' own rule: 10s, or the interval when that is shorter.
     ``selector`` holds pod (PodMonitor) or Service (ServiceMonitor) labels; empty means
     every pod or Service of the namespace, narrowed by Service name where one applies.
+    ``static_targets`` (``HOST:PORT``) are what a static scrape job scrapes instead of the
+    Service address: a Triton outside Kubernetes, or a local simulator.
     """
 
     namespace: str = attrs.field(default="triton", validator=_check_namespace)
@@ -124,6 +147,9 @@ class TritonTarget:
     job: str = attrs.field(default="triton", validator=_check_job)
     selector: tuple[tuple[str, str], ...] = attrs.field(
         default=(), converter=_selector, validator=_check_selector
+    )
+    static_targets: tuple[str, ...] = attrs.field(
+        default=(), converter=_addresses, validator=_check_static_targets
     )
 
     def __attrs_post_init__(self) -> None:
@@ -146,17 +172,20 @@ class TritonTarget:
     def port_number(self) -> int:
         """The port as a number, for targets that cannot resolve names (static ones).
 
-        The name ``metrics`` means Triton's default 8002; another name cannot be resolved
-        without Kubernetes, so it is an error that says to pass the number.
+        A name means nothing without Kubernetes to resolve it, so it is an error that
+        says to pass the number, rather than a guess.
         """
         if isinstance(self.port, int):
             return self.port
-        if self.port == "metrics":
-            return DEFAULT_METRICS_PORT
         raise InvalidTarget(
-            f"static targets need a port number, not the name {self.port!r}; "
-            "pass the Service's port number, e.g. --port 8002"
+            f"static targets need a port number, not the name {self.port!r}; pass the "
+            f"Service's port number, e.g. --port {DEFAULT_METRICS_PORT}, or --target HOST:PORT"
         )
+
+    @property
+    def static_addresses(self) -> tuple[str, ...]:
+        """What a static job scrapes: the given targets, else the Service address."""
+        return self.static_targets or (self.service_address,)
 
     @property
     def service_address(self) -> str:

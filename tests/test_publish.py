@@ -27,7 +27,8 @@ from triton_dashboards.grafana.local import (
     normalise,
     save_message,
 )
-from triton_dashboards.grafana.publish import Outcome, Publisher, Report, Status
+from triton_dashboards.grafana.publish import Publisher
+from triton_dashboards.grafana.report import Outcome, Report, Status
 
 SAVE = "/api/dashboards/db"
 
@@ -369,7 +370,7 @@ def write(tmp_path: Path, name: str, data: Any) -> Path:
         ("{not json", "is not valid JSON (line 1"),
         ({"title": "t"}, "has no uid"),
         ({"uid": "x" * 41, "title": "t"}, "at most 40"),
-        ({"uid": "a b", "title": "t"}, "letters, digits"),
+        ({"uid": "a b", "title": "t"}, "characters Grafana refuses"),
         ({"uid": "u", "title": " "}, "has no title"),
         ([1, 2], "not a dashboard"),
     ],

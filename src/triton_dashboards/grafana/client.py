@@ -12,6 +12,7 @@ shared/grafana/API.md.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import random
 import re
@@ -25,19 +26,28 @@ import requests
 import requests.adapters
 import requests.auth
 
+from triton_dashboards.grafana import settings
+from triton_dashboards.grafana.diagnose import (
+    error_from_exception,
+    error_from_response,
+    is_retryable,
+    not_grafana,
+)
 from triton_dashboards.grafana.errors import (
     AuthKind,
     Call,
     ConfigError,
     GrafanaError,
-    UnexpectedResponse,
-    error_from_exception,
-    error_from_response,
-    is_retryable,
     redact,
 )
+from triton_dashboards.grafana.plan import Live, Version
 
 __all__ = ["DashboardVersion", "GrafanaClient", "GrafanaConfig", "LiveDashboard"]
+
+#: A history entry; the plan defines it, the client fills it.
+DashboardVersion = Version
+#: Pages of a listing read at most: a server that ignores ``page`` cannot loop us forever.
+MAX_PAGES = 100
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +66,12 @@ class GrafanaConfig:
     org_id: int | None = None
     ca_cert: Path | None = None
     insecure: bool = False
-    timeout: float = 10.0
+    timeout: float = settings.TIMEOUT
     #: Attempts after the first; the n-th waits ``backoff * 2**(n-1)`` s (with jitter).
-    retries: int = 3
-    backoff: float = 0.5
+    retries: int = settings.RETRIES
+    backoff: float = settings.BACKOFF
     #: Connections kept open; match the publisher's concurrency.
-    pool_size: int = 8
+    pool_size: int = settings.CONCURRENCY
 
 
 @attrs.frozen
@@ -84,29 +94,44 @@ class LiveDashboard:
     def provisioned(self) -> bool:
         return bool(self.meta.get("provisioned"))
 
+    @property
+    def can_save(self) -> bool:
+        """Whether Grafana would let this credential save it (True when meta does not say)."""
+        return bool(self.meta.get("canSave", True))
 
-@attrs.frozen
-class DashboardVersion:
-    """One entry of a dashboard's history: who saved which version, when, with what message."""
-
-    version: int
-    message: str
-    created_by: str
-    created: str
+    def state(self) -> Live:
+        """What the plan needs of it, free of the legacy API's shape."""
+        return Live(
+            self.dashboard,
+            self.version,
+            folder_uid=self.folder_uid,
+            folder_title=str(self.meta.get("folderTitle") or ""),
+            provisioned=self.provisioned,
+            updated_by=str(self.meta.get("updatedBy") or ""),
+            updated=str(self.meta.get("updated") or ""),
+        )
 
 
 def _split_url(url: str) -> tuple[str, str | None, str | None]:
     """Base URL without credentials, plus any ``user:password`` the URL carried."""
-    parts = urllib.parse.urlsplit(url.strip())
+    shown = re.sub(r"^([^/]*//)?[^/@]*@", r"\1***@", url.strip())  # hide user:password@
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:
+        # urllib says "Port out of range 0-65535", "Invalid IPv6 URL", ...: name the part.
+        raise ConfigError(
+            f"GRAFANA_URL {shown!r} is malformed ({error}); set it to Grafana's address, "
+            "such as https://grafana.example.com:3000 (a port is a number up to 65535)"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        shown = re.sub(r"^([^/]*//)?[^/@]*@", r"\1***@", url.strip())  # hide user:password@
         raise ConfigError(
             f"GRAFANA_URL {shown!r} is not an http(s) URL; set it to Grafana's address, "
             "such as https://grafana.example.com (with its sub-path, if any)"
         )
     netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
+    if port is not None:
+        netloc += f":{port}"
     base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
     user = urllib.parse.unquote(parts.username) if parts.username else None
     password = urllib.parse.unquote(parts.password) if parts.password else None
@@ -252,13 +277,20 @@ class GrafanaClient:
     def _json(self, call: Call, response: requests.Response) -> Any:
         body = _json_or_none(response)
         if body is None:
-            kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
-            raise UnexpectedResponse(
-                f"Grafana's answer to {call.what} is {kind}, not JSON; check that GRAFANA_URL "
-                "points at Grafana itself, with its sub-path (https://host/grafana)",
-                status=response.status_code,
-            ).redacted(self._secrets)
+            text, cut = _why_not_json(call, response)
+            raise GrafanaError(text, status=response.status_code, fatal=not cut).redacted(
+                self._secrets
+            )
         return body
+
+    def _missing(self, call: Call, response: requests.Response) -> bool:
+        """A 404 from Grafana (JSON); a 404 page from something else is no answer at all."""
+        if response.status_code != 404:
+            return False
+        if _json_or_none(response) is None:
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            raise not_grafana(f"{call.method} {call.path}", f"404 with {kind}")
+        return True
 
     def _call(self, method: str, path: str, what: str, permission: str) -> Call:
         return Call(method, path, what, permission)
@@ -276,11 +308,14 @@ class GrafanaClient:
         path = f"/api/dashboards/uid/{_quote(uid)}"
         call = self._call("GET", path, f"read dashboard {uid}", "dashboards:read")
         response = self._send(call, ok=frozenset({404}))
-        if response.status_code == 404:
+        if self._missing(call, response):
             return None
         body = self._json(call, response)
         if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
-            raise UnexpectedResponse(f"Grafana's answer to {call.what} has no dashboard")
+            raise GrafanaError(
+                f"Grafana's answer to {call.what} has no dashboard; check that GRAFANA_URL "
+                "points at Grafana itself"
+            )
         return LiveDashboard(body["dashboard"], dict(body.get("meta") or {}))
 
     def save_dashboard(
@@ -313,7 +348,7 @@ class GrafanaClient:
         call = self._call("DELETE", path, f"delete dashboard {uid}", "dashboards:delete")
         return self._send(call, ok=frozenset({404})).status_code != 404
 
-    def versions(self, uid: str, limit: int = 1) -> list[DashboardVersion]:
+    def versions(self, uid: str, limit: int = 1) -> list[Version]:
         """The newest ``limit`` versions of a dashboard, newest first."""
         path = f"/api/dashboards/uid/{_quote(uid)}/versions"
         call = self._call("GET", path, f"read the history of dashboard {uid}", "dashboards:write")
@@ -321,7 +356,7 @@ class GrafanaClient:
         # Older Grafana answers a list, newer {"continueToken": ..., "versions": [...]}.
         items = body.get("versions", []) if isinstance(body, dict) else body
         found = [
-            DashboardVersion(
+            Version(
                 version=int(item.get("version") or 0),
                 message=str(item.get("message") or ""),
                 created_by=str(item.get("createdBy") or ""),
@@ -337,19 +372,16 @@ class GrafanaClient:
         path = f"/api/folders/{_quote(uid)}"
         call = self._call("GET", path, f"read folder {uid}", "folders:read")
         response = self._send(call, ok=frozenset({404}))
-        if response.status_code == 404:
+        if self._missing(call, response):
             return None
         body = self._json(call, response)
         return body if isinstance(body, dict) else {}
 
     def list_folders(self, parent_uid: str | None = None) -> list[dict[str, Any]]:
-        """The folders directly under ``parent_uid`` (the root when None)."""
+        """The folders directly under ``parent_uid`` (the root when None), every page."""
         call = self._call("GET", "/api/folders", "list folders", "folders:read")
-        params: dict[str, str] = {"limit": "1000"}
-        if parent_uid:
-            params["parentUid"] = parent_uid
-        body = self._json(call, self._send(call, params=params))
-        return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+        params = [("parentUid", parent_uid)] if parent_uid else []
+        return self._pages(call, params, limit=1000)
 
     def create_folder(self, uid: str, title: str, parent_uid: str | None = None) -> dict[str, Any]:
         """``POST /api/folders``; raises AlreadyExists (409) when the uid is taken."""
@@ -365,28 +397,64 @@ class GrafanaClient:
         call = self._call(
             "GET", "/api/search", f"list the dashboards of folder {folder_uid}", "dashboards:read"
         )
-        hits: list[dict[str, Any]] = []
-        limit = 5000
-        page = 1
-        while True:
-            params = [
-                ("type", "dash-db"),
-                ("folderUIDs", folder_uid),
-                ("limit", str(limit)),
-                ("page", str(page)),
-            ]
-            body = self._json(call, self._send(call, params=params))
+        return self._pages(call, [("type", "dash-db"), ("folderUIDs", folder_uid)], limit=5000)
+
+    def _pages(
+        self, call: Call, params: list[tuple[str, str]], *, limit: int
+    ) -> list[dict[str, Any]]:
+        """Every item of a paged listing (items keyed by ``uid``).
+
+        Stops on a short page, on a page that brings nothing new (a server that ignores
+        ``page`` answers page 1 again) and after :data:`MAX_PAGES` pages.
+        """
+        found: dict[str, dict[str, Any]] = {}
+        for page in range(1, MAX_PAGES + 1):
+            query = [*params, ("limit", str(limit)), ("page", str(page))]
+            body = self._json(call, self._send(call, params=query))
             batch = (
                 [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
             )
-            hits.extend(batch)
-            if len(batch) < limit:
-                return hits
-            page += 1
+            new = {
+                str(item.get("uid")): item for item in batch if str(item.get("uid")) not in found
+            }
+            found.update(new)
+            if len(batch) < limit or not new:
+                break
+        return list(found.values())
 
 
 def _quote(uid: str) -> str:
     return urllib.parse.quote(uid, safe="")
+
+
+def _why_not_json(call: Call, response: requests.Response) -> tuple[str, bool]:
+    """Why an answer is not JSON, and whether it was cut short on the way (else it is not
+    Grafana's API at all, which no retry mends)."""
+    kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
+    if "json" in kind:
+        expected = response.headers.get("Content-Length", "")
+        got = len(response.content)
+        text = response.content.decode("utf-8", "replace")
+        cut = expected.isdigit() and int(expected) > got
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as error:
+            cut = cut or error.pos >= len(text.rstrip())
+        if cut:
+            sizes = f"{got} of {expected} bytes" if expected.isdigit() else f"{got} bytes"
+            return (
+                f"Grafana's answer to {call.what} was cut short ({sizes} of JSON that ends "
+                "early); run again, and if it repeats check a proxy's response size or "
+                "buffering limits between here and Grafana"
+            ), True
+        return (
+            f"Grafana's answer to {call.what} says JSON but is not valid JSON; check that "
+            "GRAFANA_URL points at Grafana itself, not a proxy's error page"
+        ), False
+    return (
+        f"Grafana's answer to {call.what} is {kind}, not JSON; check that GRAFANA_URL "
+        "points at Grafana itself, with its sub-path (https://host/grafana)"
+    ), False
 
 
 def _json_or_none(response: requests.Response) -> Any:

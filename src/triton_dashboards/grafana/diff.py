@@ -1,11 +1,13 @@
 """Read-only views of Grafana next to git: ``diff`` (live against local) and ``pull``.
 
-Both normalise the way publish does (:func:`publish_json.normalise`), so ``pull`` then
-``diff`` is clean and ``diff`` shows exactly what a publish would change.
+Both normalise the way publish does (:func:`~triton_dashboards.grafana.local.normalise`),
+so ``pull`` then ``diff`` is clean; ``diff`` plans each dashboard exactly as ``publish``
+does, so it names a conflict a conflict instead of promising that publish would write it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,54 +15,64 @@ from pathlib import Path
 import attrs
 
 from triton_dashboards.files import write_atomic
-from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
-from triton_dashboards.grafana.errors import NotFound
+from triton_dashboards.grafana import settings
+from triton_dashboards.grafana.apply import Observed, Target, observe
+from triton_dashboards.grafana.client import GrafanaClient
+from triton_dashboards.grafana.errors import GrafanaError
 from triton_dashboards.grafana.local import LocalDashboard, diff_lines, dump, normalise
-from triton_dashboards.grafana.publish import live_label
+from triton_dashboards.grafana.plan import Kind
+from triton_dashboards.grafana.report import live_label
 
-__all__ = ["DiffResult", "Pulled", "diff_dashboards", "pull_dashboards"]
+__all__ = ["DiffResult", "PullRefused", "Pulled", "diff_dashboards", "pull_dashboards"]
 
 
 @attrs.frozen
 class DiffResult:
-    """One local dashboard against Grafana's copy."""
+    """One local dashboard against Grafana's copy, and what publish would do with it."""
 
     local: LocalDashboard
-    live: LiveDashboard | None
+    observed: Observed
     lines: tuple[str, ...]
-    #: Set when the dashboard sits in another folder than ours ("" when it does not).
-    folder_note: str = ""
+
+    @property
+    def kind(self) -> Kind:
+        return self.observed.action.kind
 
     @property
     def differs(self) -> bool:
-        return self.live is None or bool(self.lines) or bool(self.folder_note)
+        return self.kind is not Kind.UNCHANGED
+
+    @property
+    def conflict(self) -> bool:
+        return self.kind is Kind.CONFLICT
 
     def summary(self) -> str:
-        """One line: ``ner: differs (12 lines)``, ``ner: missing in Grafana``..."""
-        if self.live is None:
-            return f"{self.local.label}: missing in Grafana (publish would create it)"
-        if not self.differs:
-            return f"{self.local.label}: identical (version {self.live.version})"
-        parts = []
-        if self.lines:
-            parts.append(f"{len(self.lines)} diff lines")
-        if self.folder_note:
-            parts.append(self.folder_note)
-        return f"{self.local.label}: differs ({', '.join(parts)})"
+        """One line: ``ner: differs (12 diff lines)``, ``ner: missing in Grafana``..."""
+        action, label = self.observed.action, self.local.label
+        if self.kind is Kind.CREATE:
+            return f"{label}: missing in Grafana (publish would create it)"
+        if self.kind is Kind.UNCHANGED:
+            return f"{label}: identical (version {action.version})"
+        parts = [f"{len(self.lines)} diff lines"] if self.lines else []
+        if action.moved_from:
+            parts.append(f"in folder {action.moved_from!r} in Grafana, not in ours")
+        if self.kind is Kind.CONFLICT:
+            parts.append(f"changed in Grafana {action.who}, not ours: publish refuses it")
+        if self.kind is Kind.PROVISIONED:
+            parts.append("provisioned from files in Grafana: publish cannot write it")
+        name = {Kind.CONFLICT: "CONFLICT", Kind.PROVISIONED: "provisioned"}.get(
+            self.kind, "differs"
+        )
+        return f"{label}: {name} ({', '.join(parts)})"
 
 
-def _diff_one(client: GrafanaClient, local: LocalDashboard, folder_uid: str) -> DiffResult:
-    live = client.get_dashboard(local.uid)
-    if live is None:
-        empty: dict[str, object] = {}
-        lines = diff_lines(empty, local.dashboard, live_label(local.uid, None), local.source)
-        return DiffResult(local, None, tuple(lines))
-    lines = diff_lines(live.dashboard, local.dashboard, live_label(local.uid, live), local.source)
-    note = ""
-    if live.folder_uid != folder_uid:
-        where = live.meta.get("folderTitle") or live.folder_uid or "General"
-        note = f"in folder {where!r} in Grafana, not in ours"
-    return DiffResult(local, live, tuple(lines), note)
+def _diff_one(client: GrafanaClient, local: LocalDashboard, target: Target) -> DiffResult:
+    observed = observe(client, local, target, writing=False)
+    live = observed.live
+    before = live.dashboard if live is not None else {}
+    label = live_label(local.uid, live.version if live is not None else None)
+    lines = diff_lines(before, local.dashboard, label, local.source)
+    return DiffResult(local, observed, tuple(lines))
 
 
 def diff_dashboards(
@@ -68,11 +80,12 @@ def diff_dashboards(
     dashboards: Sequence[LocalDashboard],
     folder_uid: str,
     *,
-    concurrency: int = 8,
+    concurrency: int = settings.CONCURRENCY,
 ) -> list[DiffResult]:
     """Each dashboard against Grafana, in the order given."""
+    target = Target(folder_uid, dry_run=True)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        return list(pool.map(lambda local: _diff_one(client, local, folder_uid), dashboards))
+        return list(pool.map(lambda local: _diff_one(client, local, target), dashboards))
 
 
 @attrs.frozen
@@ -87,10 +100,14 @@ class Pulled:
     text: str = attrs.field(repr=False, default="")
 
 
+class PullRefused(Exception):
+    """A pull that would leave two files with one uid in the directory; nothing written."""
+
+
 def _pull_one(client: GrafanaClient, uid: str, directory: Path) -> Pulled:
     live = client.get_dashboard(uid)
     if live is None:
-        raise NotFound(
+        raise GrafanaError(
             f"no dashboard with uid {uid!r} in Grafana; check the uid (the part after /d/ in "
             "its URL) and GRAFANA_ORG_ID",
             status=404,
@@ -101,14 +118,47 @@ def _pull_one(client: GrafanaClient, uid: str, directory: Path) -> Pulled:
     return Pulled(uid, path, live.version, "unchanged" if same else "written", text)
 
 
+def _uids_in(directory: Path) -> dict[str, Path]:
+    """The uid of each dashboard JSON already in ``directory`` (unreadable files skipped)."""
+    found: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
+            data = data["dashboard"]
+        if isinstance(data, dict) and isinstance(data.get("uid"), str):
+            found.setdefault(data["uid"], path)
+    return found
+
+
+def _check_no_twin(uids: Sequence[str], directory: Path) -> None:
+    existing = _uids_in(directory)
+    for uid in uids:
+        other, path = existing.get(uid), directory / f"{uid}.json"
+        if other is not None and other.resolve() != path.resolve():
+            raise PullRefused(
+                f"{other} already has the uid {uid!r}: pulling it as {path} would "
+                "leave two files with one uid, which publish and configmap refuse; pull into "
+                "another directory with --dir, or remove or rename the other file first"
+            )
+
+
 def pull_dashboards(
-    client: GrafanaClient, uids: Sequence[str], directory: Path, *, concurrency: int = 8
+    client: GrafanaClient,
+    uids: Sequence[str],
+    directory: Path,
+    *,
+    concurrency: int = settings.CONCURRENCY,
 ) -> list[Pulled]:
     """Save live dashboards as ``directory/<uid>.json``, normalised; all or nothing.
 
-    Every dashboard is fetched before any file is written, so a uid that does not exist
-    leaves the directory as it was.
+    Every dashboard is fetched, and checked against the uids the directory already holds,
+    before any file is written, so a uid that does not exist, or one another file already
+    has, leaves the directory as it was.
     """
+    _check_no_twin(uids, directory)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         fetched = list(pool.map(lambda uid: _pull_one(client, uid, directory), uids))
     directory.mkdir(parents=True, exist_ok=True)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import attrs
 
+from triton_dashboards.defaults import FOLDER as DEFAULT_FOLDER
 from triton_dashboards.grafana.client import GrafanaClient
+from triton_dashboards.grafana.diagnose import forbidden
 from triton_dashboards.grafana.errors import AlreadyExists, GrafanaError, VersionMismatch
+from triton_dashboards.validation import MAX_UID_LENGTH
 
 __all__ = ["DEFAULT_FOLDER", "Folder", "folder_path", "folder_uid", "resolve_folders"]
-
-DEFAULT_FOLDER = "Triton"
-_MAX_UID = 40
 
 
 @attrs.frozen
@@ -42,10 +43,10 @@ def folder_uid(titles: list[str]) -> str:
     """A stable uid for a folder path: its slug, or a slug prefix and a hash when too long."""
     key = "/".join(titles)
     slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
-    if slug and len(slug) <= _MAX_UID:
+    if slug and len(slug) <= MAX_UID_LENGTH:
         return slug
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-    prefix = slug[: _MAX_UID - len(digest) - 1].strip("-") or "folder"
+    prefix = slug[: MAX_UID_LENGTH - len(digest) - 1].strip("-") or "folder"
     return f"{prefix}-{digest}"
 
 
@@ -56,10 +57,13 @@ def _by_title(client: GrafanaClient, title: str, parent_uid: str | None) -> str 
     return None
 
 
-def resolve_folders(client: GrafanaClient, title: str, *, dry_run: bool) -> list[Folder]:
+def resolve_folders(
+    client: GrafanaClient, title: str, *, dry_run: bool, writable: bool = True
+) -> list[Folder]:
     """Find or create every level of the folder path, top down; the last one is ours.
 
-    Returns [] for the root (an empty title), where dashboards go to "General".
+    Returns [] for the root (an empty title), where dashboards go to "General". With
+    ``writable``, a folder Grafana says we cannot save in is refused (403) before anything.
     """
     titles = folder_path(title)
     resolved: list[Folder] = []
@@ -68,7 +72,9 @@ def resolve_folders(client: GrafanaClient, title: str, *, dry_run: bool) -> list
     for depth in range(len(titles)):
         name = titles[depth]
         uid = folder_uid(titles[: depth + 1])
-        folder = None if missing_above else _resolve_one(client, name, uid, parent, dry_run)
+        folder = (
+            None if missing_above else _resolve_one(client, name, uid, parent, dry_run, writable)
+        )
         if folder is None:
             missing_above = True
             folder = Folder(name, uid, "would create")
@@ -77,15 +83,41 @@ def resolve_folders(client: GrafanaClient, title: str, *, dry_run: bool) -> list
     return resolved
 
 
+def _writable(title: str, found: dict[str, Any]) -> None:
+    """Refuse now, also in a dry run, when Grafana says our saves there would be refused."""
+    if found.get("canSave") is False:
+        raise forbidden(
+            f"save dashboards in folder {title!r}", "canSave is false", "dashboards:write"
+        )
+
+
+def _check_not_a_dashboard(client: GrafanaClient, title: str, uid: str) -> None:
+    """Folders and dashboards share uids: a dashboard holding ours blocks the folder for good."""
+    taken = client.get_dashboard(uid)
+    if taken is not None:
+        raise GrafanaError(
+            f"cannot create folder {title!r}: its uid {uid!r} (derived from the title) "
+            f"is taken by the dashboard {taken.dashboard.get('title', uid)!r}; "
+            "set GRAFANA_FOLDER (or --folder) to another title",
+            fatal=True,
+        )
+
+
 def _resolve_one(
-    client: GrafanaClient, title: str, uid: str, parent: str | None, dry_run: bool
+    client: GrafanaClient, title: str, uid: str, parent: str | None, dry_run: bool, writable: bool
 ) -> Folder | None:
-    if client.get_folder(uid) is not None:
+    found = client.get_folder(uid)
+    if found is not None:
+        if writable:
+            _writable(title, found)
         return Folder(title, uid, "exists")
     adopted = _by_title(client, title, parent)
     if adopted is not None:
+        if writable:
+            _writable(title, client.get_folder(adopted) or {})
         return Folder(title, adopted, "adopted")
     if dry_run:
+        _check_not_a_dashboard(client, title, uid)
         return None
     try:
         client.create_folder(uid, title, parent)
@@ -93,8 +125,11 @@ def _resolve_one(
         # Made meanwhile, or our own create whose answer was lost and was retried.
         if client.get_folder(uid) is not None:
             return Folder(title, uid, "exists")
+        _check_not_a_dashboard(client, title, uid)
         raise GrafanaError(
-            f"cannot create folder {title!r} (uid {uid}): {error.message}; "
-            "set GRAFANA_FOLDER to another title"
+            f"cannot create folder {title!r}: Grafana says its uid {uid!r} is taken "
+            f"({error.status}), but no folder or dashboard this credential can read has it; "
+            "set GRAFANA_FOLDER (or --folder) to another title",
+            fatal=True,
         ) from None
     return Folder(title, uid, "created")

@@ -19,6 +19,8 @@ from typing import Any
 
 import attrs
 
+from triton_dashboards.validation import InvalidValue, check_uid
+
 __all__ = [
     "GRAFANA_MANAGED_KEYS",
     "MARK",
@@ -39,7 +41,6 @@ GRAFANA_MANAGED_KEYS = ("id", "version", "iteration")
 #: The first word of every save message we write; Grafana's history shows it.
 MARK = "triton-dashboards"
 _MARK_RE = re.compile(rf"^{MARK} sha256:[0-9a-f]{{12}}\b")
-_UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 class InputError(Exception):
@@ -149,11 +150,10 @@ def check(local: LocalDashboard) -> None:
             f"{local.source} has no uid; give the dashboard a fixed uid so that publishing "
             "finds it again instead of creating copies"
         )
-    if not _UID_RE.match(uid):
-        raise InputError(
-            f"{local.source}: uid {uid!r} is not valid in Grafana; use at most 40 letters, "
-            "digits, - and _"
-        )
+    try:
+        check_uid(uid)
+    except InvalidValue as error:
+        raise InputError(f"{local.source}: {error}") from None
     title = local.dashboard.get("title")
     if not isinstance(title, str) or not title.strip():
         raise InputError(f"{local.source} has no title; give the dashboard a title")

@@ -1,0 +1,178 @@
+"""Act on a plan: read what the plan needs, write what it decided, recover from a 412.
+
+:func:`observe` reads the live dashboard (and its history, only when it differs from ours),
+:func:`~triton_dashboards.grafana.plan.plan` decides, :func:`describe` says what the action
+is (all a dry run does) and :func:`apply` performs it. A save answered 412 is looked at
+again: when the stored dashboard now equals ours, our own save landed and its answer was
+lost (success); otherwise someone saved in between, and the dashboard is planned once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
+from triton_dashboards.grafana.diagnose import forbidden
+from triton_dashboards.grafana.errors import VersionMismatch
+from triton_dashboards.grafana.local import LocalDashboard, diff_lines, normalise, save_message
+from triton_dashboards.grafana.plan import Action, Kind, Live, Version, plan
+from triton_dashboards.grafana.report import Outcome, Status, live_label
+
+__all__ = ["HISTORY", "Target", "apply", "describe", "observe"]
+
+#: Versions read to recognise a UI restore of a version we saved.
+HISTORY = 20
+
+
+@attrs.frozen
+class Target:
+    """Where and how this run publishes: the folder, and what the user asked for."""
+
+    folder_uid: str
+    force: bool = False
+    dry_run: bool = False
+    #: Named in conflict lines, so the user can see the whole change.
+    diff_command: str = "triton-dashboards diff"
+
+
+@attrs.frozen
+class Observed:
+    """A dashboard's live state and the action planned from it."""
+
+    live: Live | None
+    action: Action
+
+
+def observe(
+    client: GrafanaClient, local: LocalDashboard, target: Target, *, writing: bool = True
+) -> Observed:
+    """Read the live dashboard (and, when it differs, its history), then plan.
+
+    ``writing``: refuse (403) a dashboard Grafana says this credential cannot save; off for
+    ``diff``, which only reads.
+    """
+    found = client.get_dashboard(local.uid)
+    return _planned(client, local, found, target, writing=writing)
+
+
+def _planned(
+    client: GrafanaClient,
+    local: LocalDashboard,
+    found: LiveDashboard | None,
+    target: Target,
+    *,
+    writing: bool = True,
+) -> Observed:
+    live = found.state() if found is not None else None
+    history: Sequence[Version] = ()
+    action = plan(local.dashboard, live, history, target.force, folder_uid=target.folder_uid)
+    if action.kind not in (Kind.UNCHANGED, Kind.CREATE, Kind.PROVISIONED):
+        history = client.versions(local.uid, limit=HISTORY)
+        action = plan(local.dashboard, live, history, target.force, folder_uid=target.folder_uid)
+    if writing and action.writes and found is not None and not found.can_save:
+        # Grafana says so in advance (meta.canSave): refuse now, also in a dry run.
+        raise forbidden(f"save dashboard {local.uid}", "canSave is false", "dashboards:write")
+    return Observed(live, action)
+
+
+def _outcome(local: LocalDashboard, status: Status, **kwargs: object) -> Outcome:
+    file = str(local.path) if local.path is not None else None
+    return Outcome(local.label, local.uid, status, file=file, **kwargs)  # type: ignore[arg-type]
+
+
+def _update_notes(action: Action, dry_run: bool) -> str:
+    notes = []
+    if action.moved_from:
+        notes.append(f"moved from folder {action.moved_from}")
+    if action.forced:
+        notes.append(f"{'would overwrite' if dry_run else 'overwrote'} a change {action.who}")
+    if action.restored:
+        notes.append(f"Grafana held a restore {action.who} of a version we saved")
+    return ", ".join(notes)
+
+
+def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outcome:
+    """The outcome an action has without writing: all of it but create/update in a real run."""
+    action, live = observed.action, observed.live
+    if action.kind is Kind.CREATE:
+        return _outcome(local, Status.WOULD_CREATE)
+    if action.kind is Kind.UNCHANGED:
+        return _outcome(local, Status.UNCHANGED, version_before=action.version)
+    if action.kind is Kind.PROVISIONED:
+        return _outcome(
+            local,
+            Status.FAILED,
+            detail=(
+                f"cannot save dashboard {local.uid}: it is provisioned from files in Grafana; "
+                "change it in Grafana's provisioning files, or remove it from provisioning "
+                "to manage it here"
+            ),
+        )
+    if action.kind is Kind.CONFLICT:
+        assert live is not None
+        where = local.source if local.path is not None else local.uid
+        detail = (
+            f"changed in Grafana {action.who}, not ours; "
+            f"see `{target.diff_command} {where}`, or --force"
+        )
+        diff = diff_lines(
+            live.dashboard, local.dashboard, live_label(local.uid, live.version), where
+        )
+        return _outcome(
+            local, Status.CONFLICT, version_before=action.version, detail=detail, diff=tuple(diff)
+        )
+    return _outcome(
+        local,
+        Status.WOULD_UPDATE,
+        version_before=action.version,
+        detail=_update_notes(action, dry_run=True),
+    )
+
+
+def apply(
+    client: GrafanaClient, local: LocalDashboard, observed: Observed, target: Target
+) -> Outcome:
+    """Carry out the action (a create or an update); any other action is only described."""
+    return _apply(client, local, observed, target, retried=False)
+
+
+def _apply(
+    client: GrafanaClient,
+    local: LocalDashboard,
+    observed: Observed,
+    target: Target,
+    *,
+    retried: bool,
+) -> Outcome:
+    action = observed.action
+    if target.dry_run or not action.writes:
+        return describe(local, observed, target)
+    payload = normalise(local.dashboard)
+    if action.version is not None and action.kind is Kind.UPDATE:
+        payload["version"] = action.version
+    detail = _update_notes(action, dry_run=False)
+    before = action.version if action.kind is Kind.UPDATE else None
+    status = Status.UPDATED if action.kind is Kind.UPDATE else Status.CREATED
+    try:
+        answer = client.save_dashboard(
+            payload, folder_uid=target.folder_uid, message=save_message(local.dashboard)
+        )
+    except VersionMismatch:
+        # Either our own save landed and its answer was lost (the retry then met 412),
+        # or someone saved in between: look again.
+        again = _planned(client, local, client.get_dashboard(local.uid), target)
+        if again.action.kind is Kind.UNCHANGED:
+            return _outcome(
+                local,
+                status,
+                version_before=before,
+                version_after=again.action.version,
+                detail=detail,
+            )
+        if retried:
+            raise
+        return _apply(client, local, again, target, retried=True)
+    after = int(answer.get("version") or 0) or None
+    return _outcome(local, status, version_before=before, version_after=after, detail=detail)

@@ -1,0 +1,146 @@
+"""Decide what publishing one dashboard means, before anything is written: no HTTP here.
+
+The grizzly way, decide then act: the publisher reads the live dashboard and its history,
+:func:`plan` turns them into an :class:`Action`, and :mod:`~triton_dashboards.grafana.apply`
+writes it (or a dry run prints it). The inputs are plain values, not the shapes of one
+Grafana API, so the Kubernetes-style ``/apis`` of Grafana 12/13 plans the same way.
+
+The rules, in order:
+
+* nothing live: **create**;
+* live equals ours (normalised) and sits in our folder: **unchanged**, nothing written
+  (a Grafana save always bumps the version, even for identical JSON);
+* provisioned from files in Grafana: **provisioned**, refused (Grafana would say 400);
+* the latest version was saved by us (its message carries our mark): **update**;
+* the latest version is someone else's, but its content is one we saved (a UI restore of
+  our own version): **update**, marked ``restored``: overwriting it loses nothing;
+* someone else's change: **conflict**, unless ``force`` (then an update marked ``forced``).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from triton_dashboards.grafana.local import content_hash, is_ours, normalise
+
+__all__ = ["Action", "Kind", "Live", "Version", "content_of", "plan"]
+
+
+class Kind(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    PROVISIONED = "provisioned"
+
+
+@attrs.frozen
+class Live:
+    """The stored dashboard, whichever API served it."""
+
+    dashboard: Mapping[str, Any]
+    version: int
+    folder_uid: str = ""
+    folder_title: str = ""
+    provisioned: bool = False
+    updated_by: str = ""
+    updated: str = ""
+
+
+@attrs.frozen
+class Version:
+    """One entry of a dashboard's history: who saved which version, when, with what message."""
+
+    version: int
+    message: str
+    created_by: str
+    created: str
+
+
+@attrs.frozen
+class Action:
+    """What to do with one dashboard, and the words that explain it."""
+
+    kind: Kind
+    uid: str
+    #: The stored version an update must carry (None for a create).
+    version: int | None = None
+    #: An update that overwrites someone else's change (``force``).
+    forced: bool = False
+    #: An update over a UI restore of a version we saved.
+    restored: bool = False
+    #: Where the live copy sits when it is not our folder ("" when it is).
+    moved_from: str = ""
+    #: For a conflict or a forced update: ``by alice at 2026-11-20 14:02 UTC``.
+    who: str = ""
+
+    @property
+    def writes(self) -> bool:
+        return self.kind in (Kind.CREATE, Kind.UPDATE)
+
+
+def content_of(dashboard: Mapping[str, Any]) -> str:
+    """The content hash both sides are compared by (what our save messages carry)."""
+    return content_hash(dashboard)
+
+
+_OUR_HASH = re.compile(r"sha256:([0-9a-f]{12})\b")
+
+
+def _ours_hashes(history: Sequence[Version]) -> set[str]:
+    found = (_OUR_HASH.search(v.message) for v in history if is_ours(v.message))
+    return {match.group(1) for match in found if match}
+
+
+def _when(created: str) -> str:
+    """``2026-11-20T14:02:33Z`` -> ``2026-11-20 14:02 UTC``; anything else as it is."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", created)
+    if not match:
+        return created or "an unknown time"
+    utc = created.endswith("Z") or created.endswith("+00:00")
+    return f"{match.group(1)} {match.group(2)}" + (" UTC" if utc else "")
+
+
+def _who(latest: Version | None, live: Live) -> str:
+    if latest is not None:
+        return f"by {latest.created_by or 'someone'} at {_when(latest.created)}"
+    return f"by {live.updated_by or 'someone'} at {_when(live.updated)}"
+
+
+def plan(
+    local: Mapping[str, Any],
+    live: Live | None,
+    history: Sequence[Version],
+    force: bool,
+    *,
+    folder_uid: str,
+) -> Action:
+    """The action for ``local`` (dashboard JSON) against ``live`` in folder ``folder_uid``.
+
+    ``history`` is the live dashboard's versions, newest first; only needed when live
+    differs from local (empty otherwise).
+    """
+    uid = str(local.get("uid", ""))
+    if live is None:
+        return Action(Kind.CREATE, uid)
+    in_ours = live.folder_uid == folder_uid
+    if in_ours and normalise(live.dashboard) == normalise(local):
+        return Action(Kind.UNCHANGED, uid, live.version)
+    moved = "" if in_ours else (live.folder_title or live.folder_uid or "General")
+    if live.provisioned:
+        return Action(Kind.PROVISIONED, uid, live.version)
+    latest = history[0] if history else None
+    update = Action(Kind.UPDATE, uid, live.version, moved_from=moved)
+    if latest is not None and is_ours(latest.message):
+        return update
+    who = _who(latest, live)
+    if content_of(live.dashboard) in _ours_hashes(history):
+        return attrs.evolve(update, restored=True, who=who)
+    if force:
+        return attrs.evolve(update, forced=True, who=who)
+    return Action(Kind.CONFLICT, uid, live.version, moved_from=moved, who=who)

@@ -461,10 +461,12 @@ def test_records_are_frozen() -> None:
         CATALOG["x"] = catalog.INFERENCE_COUNT  # type: ignore[index]
 
 
-def test_catalog_module_imports_only_stdlib_and_attrs() -> None:
-    source = Path(catalog.__file__).read_text(encoding="utf-8")
-    imported = set(re.findall(r"^(?:from|import)\s+([\w.]+)", source, flags=re.MULTILINE))
-    assert imported <= {
+def test_catalog_package_imports_only_stdlib_attrs_and_itself() -> None:
+    imported: set[str] = set()
+    for module in Path(catalog.__file__).parent.glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        imported |= set(re.findall(r"^(?:from|import)\s+([\w.]+)", source, flags=re.MULTILINE))
+    assert {m for m in imported if not m.startswith("triton_dashboards.catalog.")} <= {
         "__future__",
         "difflib",
         "enum",
@@ -473,3 +475,41 @@ def test_catalog_module_imports_only_stdlib_and_attrs() -> None:
         "typing",
         "attrs",
     }
+
+
+# -- request facts: phases and failure reasons, once --------------------------------------------
+
+
+def test_every_phase_names_its_duration_counter_and_summary() -> None:
+    for phase in catalog.Phase:
+        assert phase.duration.name == f"nv_inference_{phase.key}_duration_us"
+        assert phase.summary.name == f"nv_inference_{phase.key}_summary_us"
+        assert phase.duration.kind is Kind.COUNTER and phase.summary.kind is Kind.SUMMARY
+        assert phase.duration.unit == phase.summary.unit == catalog.MICROSECONDS
+        assert phase.title == phase.key.replace("_", " ")
+    durations = {m.name for m in CATALOG.values() if m.name.endswith("_duration_us")}
+    assert durations == {p.duration.name for p in catalog.Phase}
+    assert tuple(p for p in catalog.Phase if p is not catalog.Phase.REQUEST) == catalog.STEPS
+
+
+def test_failure_reasons_are_the_label_values_triton_prints_in_its_order(shared: Path) -> None:
+    name = "ShivangGoswami_OpenShift-AI-Toolkit-Operator_README_metrics.txt"
+    sample = (shared / "triton" / "samples" / name).read_text(encoding="utf-8")
+    printed = re.findall(
+        r'nv_inference_request_failure\{model="densenet_onnx",reason="(\w+)"', sample
+    )
+    assert tuple(printed) == catalog.REASONS == ("OTHER", "BACKEND", "CANCELED", "REJECTED")
+    assert all(r.meaning and r.since == "24.07" for r in catalog.FailureReason)
+    assert [r for r in catalog.FailureReason if r.backend] == [catalog.FailureReason.BACKEND]
+    assert "reason" in catalog.REQUEST_FAILURE.labels
+
+
+def test_integer_families_are_the_core_per_model_counters() -> None:
+    integers = {m.name for m in CATALOG.values() if m.integer}
+    assert catalog.REQUEST_SUCCESS.name in integers and catalog.CACHE_HITS.name in integers
+    assert all(p.duration.name in integers for p in catalog.Phase)
+    assert catalog.ENERGY_CONSUMPTION.name not in integers  # joules print with a fraction
+    assert all(
+        m.kind is Kind.COUNTER and m.per_model and not m.plugin
+        for m in [CATALOG[n] for n in integers]
+    )

@@ -73,6 +73,13 @@ PINS: dict[str, str] = {
         '(rate(nv_inference_request_failure{namespace="triton", '
         'model="ner_pipeline"}[$__rate_interval])), 1e-09)'
     ),
+    "completed_rate": (
+        "clamp_min(sum by (model, version) "
+        '(rate(nv_inference_request_success{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval])) + sum by (model, version) '
+        '(rate(nv_inference_request_failure{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval])), 1e-09)'
+    ),
     "avg_latency[REQUEST]": (
         'sum by (model, version) (rate(nv_inference_request_duration_us{namespace="triton", '
         'model="ner_pipeline"}[$__rate_interval])) / (sum by (model, version) '
@@ -206,6 +213,7 @@ RECIPES: dict[str, Recipe] = {
     "successes_in": q.successes_in,
     "failures_in": q.failures_in,
     "failure_ratio": q.failure_ratio,
+    "completed_rate": q.completed_rate,
     **_phase_recipes("avg_latency", lambda phase: lambda s: q.avg_latency(s, phase)),
     "avg_batch_size": q.avg_batch_size,
     "avg_requests_in_queue": q.avg_requests_in_queue,

@@ -29,21 +29,27 @@ from triton_dashboards import catalog
 from triton_dashboards.dashboard import stock as dashboards
 from triton_dashboards.dashboard.lint import expressions
 from triton_dashboards.dashboard.render import render as render_dashboard
+from triton_dashboards.prometheus import rules as rules_pkg
+from triton_dashboards.prometheus.monitors import API_VERSION
 from triton_dashboards.prometheus.rules import (
     ALERTS,
     DEFAULT_SCOPE,
+    Alert,
     RulesConfig,
     RulesError,
+    alert_rules,
     groups,
     render,
+    runbook,
 )
-from triton_dashboards.promql import Matcher
+from triton_dashboards.promql import Matcher, Selector
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.recipes import Phase
 from triton_dashboards.query.recording import TABLE, Operation, Recording
 from triton_dashboards.query.scope import Scope
 
-CONFIG = RulesConfig()
+#: A team that publishes the runbook and passes its address, so every alert links to it.
+CONFIG = RulesConfig(runbook_url="https://runbooks.example.com/triton.md")
 STEP = 15  # seconds between input samples, and between rule evaluations
 
 # -- the input world ----------------------------------------------------------------------
@@ -195,13 +201,12 @@ def fired(
     description: str,
     config: RulesConfig = CONFIG,
 ) -> dict[str, Any]:
+    annotations = {"summary": summary, "description": description}
+    if config.runbook_url:
+        annotations["runbook_url"] = f"{config.runbook_url}#{name.lower()}"
     return {
         "exp_labels": {**labels, "severity": settings(name, config).severity},
-        "exp_annotations": {
-            "summary": summary,
-            "description": description,
-            "runbook_url": f"{config.runbook_url}#{name.lower()}",
-        },
+        "exp_annotations": annotations,
     }
 
 
@@ -288,6 +293,7 @@ def test_prometheusrule_validates_against_the_crd_and_carries_the_release_label(
     crd_validator().validate(manifest)
     assert manifest["apiVersion"] == "monitoring.coreos.com/v1"
     assert manifest["kind"] == "PrometheusRule"
+    assert manifest["metadata"]["labels"]["app.kubernetes.io/part-of"] == "triton-dashboards"
     assert manifest["metadata"]["namespace"] == "observability"
     assert manifest["metadata"]["labels"]["release"] == "kps"
     assert manifest["spec"] == {"groups": groups(CONFIG)}
@@ -862,10 +868,10 @@ def test_traffic_stopped(tmp_path: Path) -> None:
 
 def test_every_alert_has_a_test_and_a_runbook_section() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
-    runbook = (ROOT / "docs" / "runbook.md").read_text(encoding="utf-8")
+    text = runbook()
     for alert in ALERTS:
         assert f'name = "{alert.name}"' in source, f"no promtool test for {alert.name}"
-        assert f"\n## {alert.name}\n" in runbook, f"no runbook section for {alert.name}"
+        assert f"\n## {alert.name}\n" in text, f"no runbook section for {alert.name}"
     assert {a.key for a in ALERTS} == set(RulesConfig.alert_keys())
 
 
@@ -902,7 +908,7 @@ def test_cli_writes_the_rules_of_the_library(tmp_path: Path) -> None:
                "-o", "rules.yaml", cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     written = (tmp_path / "rules.yaml").read_text(encoding="utf-8")
-    assert written == render(CONFIG, "prometheusrule", namespace="obs", release="kps")
+    assert written == render(RulesConfig(), "prometheusrule", namespace="obs", release="kps")
     done = cli("--window", "2m", "--job", "inference", "--enable", "traffic_stopped", cwd=tmp_path)
     config = RulesConfig(
         scope=Scope().where(Matcher("job", "=~", "inference")),
@@ -926,3 +932,69 @@ def test_cli_errors_are_one_line(args: tuple[str, ...], tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+# -- the runbook travels with the rules; the manifest is labelled like the others -------------
+
+
+def test_default_rules_carry_no_relative_runbook_link() -> None:
+    """A relative ``docs/runbook.md`` opens nothing from Alertmanager: with no published
+    address the alerts carry no link; with one, each links to its own section."""
+    default = yaml.safe_load(render(RulesConfig()))["groups"][1]["rules"]
+    assert default and all("runbook_url" not in r["annotations"] for r in default)
+    linked = yaml.safe_load(render(CONFIG))["groups"][1]["rules"]
+    assert [r["annotations"]["runbook_url"] for r in linked] == [
+        f"https://runbooks.example.com/triton.md#{r['alert'].lower()}" for r in linked
+    ]
+
+
+def test_runbook_ships_in_the_package_and_the_cli_writes_it(tmp_path: Path) -> None:
+    packaged = Path(rules_pkg.__file__).with_name("runbook.md")
+    assert runbook() == packaged.read_text(encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"prometheus/rules/runbook.md"' in pyproject
+    assert "src/triton_dashboards/prometheus/rules/runbook.md" in (
+        ROOT / "docs" / "runbook.md"
+    ).read_text(encoding="utf-8")
+    done = cli("--runbook", "-o", "runbook.md", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "runbook.md").read_text(encoding="utf-8") == runbook()
+    done = cli("--runbook-url", "https://runbooks.example.com/triton.md", cwd=tmp_path)
+    assert done.stdout == render(CONFIG)
+
+
+def test_prometheusrule_is_labelled_part_of_the_project_with_the_monitors_api_version() -> None:
+    manifest = yaml.safe_load(render(CONFIG, "prometheusrule"))
+    crd_validator().validate(manifest)
+    labels = manifest["metadata"]["labels"]
+    assert labels["app.kubernetes.io/part-of"] == "triton-dashboards"
+    assert manifest["apiVersion"] == API_VERSION
+
+
+def test_an_unknown_placeholder_in_an_alert_text_fails_when_the_alert_is_built() -> None:
+    with pytest.raises(RulesError, match=r"unknown placeholder \{treshold_percent\}"):
+        Alert("X", "failure_ratio", lambda c: Selector("up"), "s", "above {treshold_percent}")
+    with pytest.raises(RulesError, match=r"\{}"):
+        Alert("X", "failure_ratio", lambda c: Selector("up"), "s {}", "d")
+
+
+def test_placeholders_are_filled_in_summary_and_description() -> None:
+    alert = Alert("X", "failure_ratio", lambda c: Selector("up"), "{for_} {{ $value }}", "{window}")
+    (rule,) = alert_rules(CONFIG, (alert,))
+    assert rule["annotations"]["summary"] == "5m {{ $value }}"
+    assert rule["annotations"]["description"] == "1m"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RulesConfig(pending_window="0s"),
+        lambda: RulesConfig().tune("queue_time", for_="10x"),
+        lambda: RulesConfig(target_labels=("namespace", "bad-label")),
+        lambda: RulesConfig(labels={"1team": "x"}),
+    ],
+    ids=["zero duration", "bad for", "bad target label", "bad alert label"],
+)
+def test_durations_and_label_names_are_checked_by_the_validation_module(make: Any) -> None:
+    with pytest.raises(RulesError):
+        make()

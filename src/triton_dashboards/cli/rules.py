@@ -45,9 +45,15 @@ from triton_dashboards.cli.common import emit, fail
 )
 @click.option(
     "--runbook-url",
-    default="docs/runbook.md",
-    show_default=True,
-    help="Where docs/runbook.md is published; each alert links to its section.",
+    default="",
+    help="Address where you publish the runbook (see --runbook); each alert then links to "
+    "its section (URL#alertname). Default: no link.",
+)
+@click.option(
+    "--runbook",
+    "print_runbook",
+    is_flag=True,
+    help="Write the alerts' runbook (Markdown, shipped with the rules) instead of the rules.",
 )
 @click.option(
     "--enable",
@@ -69,6 +75,7 @@ def rules(
     job: str,
     window: str,
     runbook_url: str,
+    print_runbook: bool,
     enable: tuple[str, ...],
     output: Path | None,
 ) -> None:
@@ -82,7 +89,11 @@ def rules(
       triton-dashboards rules -o triton-rules.yml && promtool check rules triton-rules.yml
       triton-dashboards rules --format prometheusrule --release my-kps | kubectl apply -f -
     """
-    from triton_dashboards.prometheus.rules import RulesConfig, RulesError, render
+    from triton_dashboards.prometheus.rules import RulesConfig, RulesError, render, runbook
+
+    if print_runbook:
+        emit(runbook(), output)
+        return
     from triton_dashboards.promql import Matcher, PromQLError
     from triton_dashboards.query.recording import Recording
     from triton_dashboards.query.scope import Scope

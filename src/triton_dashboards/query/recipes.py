@@ -17,19 +17,17 @@ shared/triton/METRICS.md §4. The rules they all follow:
 The default window is Grafana's ``$__rate_interval``, which always spans at least four
 scrapes; pass ``window="5m"`` for recording rules and alerts.
 
-On a recorded scope (``scope.recorded(Recording())``) a recipe whose rates or gauges have
-a record in :data:`triton_dashboards.query.recording.TABLE` reads the recorded series instead,
-with the same math on top: the window is then the recording's. An explicit window other
-than the recording's, or a grouping by a label the record summed away (``gpu_uuid``),
-asks a question the records cannot answer, and the recipe stays on the raw series.
+On a recorded scope the recipes read the recording rules' series where they have one
+(:mod:`triton_dashboards.query.reading`). The GPU and host recipes live in
+:mod:`triton_dashboards.query.hardware` and are re-exported here, as are :class:`Phase`
+and :data:`STEPS` from the catalog and :data:`MIN_RATE` from
+:mod:`triton_dashboards.query.ratios`.
 """
 
 from __future__ import annotations
 
-import enum
-
 from triton_dashboards import catalog
-from triton_dashboards.catalog import Metric
+from triton_dashboards.catalog import Phase
 from triton_dashboards.promql import (
     RANGE,
     RATE_INTERVAL,
@@ -37,15 +35,28 @@ from triton_dashboards.promql import (
     Matcher,
     Window,
     aggregate,
-    avg_by,
-    clamp_min,
     histogram_quantile,
     increase,
     max_by,
-    over_time,
     rate,
     sum_by,
 )
+from triton_dashboards.query.hardware import (
+    cpu_memory_used,
+    cpu_memory_used_ratio,
+    cpu_utilization,
+    gpu_energy_rate,
+    gpu_memory_used,
+    gpu_memory_used_ratio,
+    gpu_power,
+    gpu_power_limit,
+    gpu_utilization,
+    mean_gpu_utilization,
+    pinned_memory_used,
+    pinned_memory_used_ratio,
+)
+from triton_dashboards.query.ratios import completed, per_request
+from triton_dashboards.query.reading import recorded, sum_rate, window_rate
 from triton_dashboards.query.recording import Operation
 from triton_dashboards.query.scope import Scope
 
@@ -55,6 +66,7 @@ __all__ = [
     "avg_latency",
     "avg_requests_in_queue",
     "cache_hit_ratio",
+    "completed_rate",
     "cpu_memory_used",
     "cpu_memory_used_ratio",
     "cpu_utilization",
@@ -84,74 +96,8 @@ __all__ = [
     "summary_quantile",
 ]
 
-#: A denominator floor far below any real request rate (one request a year is 3e-8/s).
-MIN_RATE = 1e-9
-
-
-class Phase(enum.Enum):
-    """The phases of a request, each with its cumulative duration counter (µs)."""
-
-    REQUEST = ("request", catalog.REQUEST_DURATION, catalog.REQUEST_SUMMARY)
-    QUEUE = ("queue", catalog.QUEUE_DURATION, catalog.QUEUE_SUMMARY)
-    COMPUTE_INPUT = ("compute input", catalog.COMPUTE_INPUT_DURATION, catalog.COMPUTE_INPUT_SUMMARY)
-    COMPUTE_INFER = ("compute infer", catalog.COMPUTE_INFER_DURATION, catalog.COMPUTE_INFER_SUMMARY)
-    COMPUTE_OUTPUT = (
-        "compute output",
-        catalog.COMPUTE_OUTPUT_DURATION,
-        catalog.COMPUTE_OUTPUT_SUMMARY,
-    )
-
-    @property
-    def title(self) -> str:
-        return self.value[0]
-
-    @property
-    def duration(self) -> Metric:
-        return self.value[1]
-
-    @property
-    def summary(self) -> Metric:
-        return self.value[2]
-
-
-#: The phases a request goes through after it is queued, in order.
-STEPS = (Phase.QUEUE, Phase.COMPUTE_INPUT, Phase.COMPUTE_INFER, Phase.COMPUTE_OUTPUT)
-
-
-def _recorded(
-    scope: Scope,
-    metric: Metric,
-    operation: Operation,
-    window: Window | None,
-    keep: tuple[str, ...],
-) -> Expr | None:
-    """The recorded series for ``operation`` of ``metric``, when the scope asks and it fits.
-
-    ``window`` None (an instant gauge) or ``$__rate_interval`` mean "the recipe's usual
-    window" and take the recording's; ``keep`` are the labels the caller aggregates by.
-    """
-    recording = scope.recording
-    if recording is None or window not in (None, RATE_INTERVAL, recording.window):
-        return None
-    record = recording.record(metric, operation)
-    if record is None or set(record.drops) & set(keep):
-        return None
-    return scope.select(metric, sample=record.name(recording.window))
-
-
-def _rate(scope: Scope, metric: Metric, window: Window, keep: tuple[str, ...]) -> Expr:
-    recorded = _recorded(scope, metric, Operation.RATE, window, keep)
-    return recorded if recorded is not None else rate(scope.select(metric), window)
-
-
-def _sum_rate(scope: Scope, metric: Metric, window: Window, *, extra: tuple[str, ...] = ()) -> Expr:
-    keep = scope.group + extra
-    return sum_by(keep, _rate(scope, metric, window, keep))
-
-
-def _per_request(numerator: Expr, denominator: Expr) -> Expr:
-    """``numerator / denominator`` with no value (rather than NaN) when nothing happened."""
-    return numerator / denominator.gt(0)
+#: The phases a request goes through after it is queued (re-exported from the catalog).
+STEPS = catalog.STEPS
 
 
 def request_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -160,7 +106,7 @@ def request_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     ``nv_inference_request_success`` adds one per request whatever its batch size
     (§4.2), so this is the request rate clients see succeed; response-cache hits count.
     """
-    return _sum_rate(scope, catalog.REQUEST_SUCCESS, window)
+    return sum_rate(scope, catalog.REQUEST_SUCCESS, window)
 
 
 def failure_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -170,7 +116,7 @@ def failure_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     count), once per request; since 24.07 the family is split by ``reason``, which the
     sum drops.
     """
-    return _sum_rate(scope, catalog.REQUEST_FAILURE, window)
+    return sum_rate(scope, catalog.REQUEST_FAILURE, window)
 
 
 def failures_by_reason(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -179,7 +125,7 @@ def failures_by_reason(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     ``reason`` is REJECTED (queue policy, timeout), CANCELED, BACKEND (the backend
     reported an error) or OTHER (anything else, and every ensemble failure, §3).
     """
-    return _sum_rate(scope, catalog.REQUEST_FAILURE, window, extra=("reason",))
+    return sum_rate(scope, catalog.REQUEST_FAILURE, window, extra=("reason",))
 
 
 def inference_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -187,12 +133,12 @@ def inference_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
 
     Cache hits and failures are not inferences, so this is not a request rate.
     """
-    return _sum_rate(scope, catalog.INFERENCE_COUNT, window)
+    return sum_rate(scope, catalog.INFERENCE_COUNT, window)
 
 
 def execution_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     """Model executions per second: one per (dynamic) batch run by the backend."""
-    return _sum_rate(scope, catalog.EXEC_COUNT, window)
+    return sum_rate(scope, catalog.EXEC_COUNT, window)
 
 
 def requests_per_minute(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -228,10 +174,19 @@ def failure_ratio(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
 
     Success and failure are disjoint (a request increments exactly one of them), so
     their sum is every request that completed. The denominator is floored at
-    :data:`MIN_RATE` so that an idle model reads 0, not NaN.
+    :data:`~triton_dashboards.query.ratios.MIN_RATE` so that an idle model reads 0, not NaN.
     """
     failures = failure_rate(scope, window)
-    return failures / clamp_min(request_rate(scope, window) + failures, MIN_RATE)
+    return failures / completed_rate(scope, window)
+
+
+def completed_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Requests per second that completed, successes plus failures (floored, never 0).
+
+    The denominator of every failure share: the failure ratio here and the alert's
+    per-reason ratios (see :func:`triton_dashboards.query.ratios.completed`).
+    """
+    return completed(request_rate(scope, window), failure_rate(scope, window))
 
 
 def avg_latency(scope: Scope, phase: Phase, window: Window = RATE_INTERVAL) -> Expr:
@@ -248,7 +203,7 @@ def avg_latency(scope: Scope, phase: Phase, window: Window = RATE_INTERVAL) -> E
     ensemble the compute phases are the sum over its steps and may exceed the request
     time when steps run in parallel (§4.4).
     """
-    return _per_request(_sum_rate(scope, phase.duration, window), request_rate(scope, window))
+    return per_request(sum_rate(scope, phase.duration, window), request_rate(scope, window))
 
 
 def avg_batch_size(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -258,7 +213,7 @@ def avg_batch_size(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     one per backend execution: a batch-1 and a batch-8 request batched together give
     9 / 1 = 9; the same two sent one at a time give 9 / 2 = 4.5 (§4.2).
     """
-    return _per_request(inference_rate(scope, window), execution_rate(scope, window))
+    return per_request(inference_rate(scope, window), execution_rate(scope, window))
 
 
 def avg_requests_in_queue(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
@@ -267,7 +222,7 @@ def avg_requests_in_queue(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     The queue-duration counter grows by one µs per µs each queued request waits, so its
     rate divided by 1e6 is the time-averaged number of requests queued.
     """
-    return _sum_rate(scope, catalog.QUEUE_DURATION, window) / 1e6
+    return sum_rate(scope, catalog.QUEUE_DURATION, window) / 1e6
 
 
 def pending_requests(scope: Scope) -> Expr:
@@ -281,8 +236,8 @@ def cache_hit_ratio(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     Only models with ``response_cache { enable: true }`` have these counters; others
     have no series, and a model without lookups in the window shows no value.
     """
-    hits = _sum_rate(scope, catalog.CACHE_HITS, window)
-    return _per_request(hits, hits + _sum_rate(scope, catalog.CACHE_MISSES, window))
+    hits = sum_rate(scope, catalog.CACHE_HITS, window)
+    return per_request(hits, hits + sum_rate(scope, catalog.CACHE_MISSES, window))
 
 
 def first_response_quantile(scope: Scope, quantile: float, window: Window = RATE_INTERVAL) -> Expr:
@@ -296,10 +251,10 @@ def first_response_quantile(scope: Scope, quantile: float, window: Window = RATE
     """
     histogram = catalog.FIRST_RESPONSE_HISTOGRAM
     keep = (*scope.group, "le")
-    recorded = _recorded(scope, histogram, Operation.RATE, window, keep)
-    if recorded is None:
-        recorded = rate(scope.select(histogram, sample=histogram.name + "_bucket"), window)
-    return histogram_quantile(quantile, sum_by(keep, recorded))
+    buckets = recorded(scope, histogram, Operation.RATE, window, keep)
+    if buckets is None:
+        buckets = rate(scope.select(histogram, sample=histogram.name + "_bucket"), window)
+    return histogram_quantile(quantile, sum_by(keep, buckets))
 
 
 def summary_quantile(scope: Scope, phase: Phase, quantile: float) -> Expr:
@@ -319,102 +274,6 @@ def _quantile_label(quantile: float) -> str:
     return repr(float(quantile))
 
 
-def _per_gpu(scope: Scope, metric: Metric) -> Expr:
-    return avg_by(scope.gpu_group, scope.select(metric))
-
-
-def _per_host(scope: Scope, metric: Metric) -> Expr:
-    return avg_by(scope.host_group, scope.select(metric))
-
-
-def _share(used: Expr, total: Expr) -> Expr:
-    """``used / total``, no value where the total is 0 or missing."""
-    return used / total.gt(0)
-
-
-def gpu_utilization(scope: Scope, window: Window | None = None) -> Expr:
-    """GPU utilization, 0..1, per GPU; averaged over ``window`` when one is given.
-
-    Triton samples DCGM every ``--metrics-interval-ms``. GPUs are keyed by
-    ``gpu_uuid``; two Triton pods sharing a GPU report the same device, so series are
-    averaged per ``gpu_uuid`` rather than summed. Never joined to per-model series.
-    Without a window this is the last sample; on a recorded scope it is the recording's
-    ``avg_over_time``, which a sustained-load alert wants and a graph does not mind.
-    """
-    metric = catalog.GPU_UTILIZATION
-    recorded = _recorded(scope, metric, Operation.AVG, window, scope.gpu_group)
-    if recorded is not None:
-        return avg_by(scope.gpu_group, recorded)
-    if window is None:
-        return _per_gpu(scope, metric)
-    return avg_by(scope.gpu_group, over_time("avg", scope.select(metric), window))
-
-
-def mean_gpu_utilization(scope: Scope) -> Expr:
-    """Utilization averaged over the GPUs of the scope, each GPU counted once."""
-    return aggregate("avg", gpu_utilization(scope))
-
-
-def gpu_memory_used(scope: Scope) -> Expr:
-    """GPU framebuffer memory in use, bytes, per GPU."""
-    return _per_gpu(scope, catalog.GPU_MEMORY_USED)
-
-
-def gpu_memory_used_ratio(scope: Scope) -> Expr:
-    """Share of GPU framebuffer memory in use, 0..1, per GPU."""
-    recorded = _recorded(scope, catalog.GPU_MEMORY_USED, Operation.RATIO, None, scope.gpu_group)
-    if recorded is not None:
-        return avg_by(scope.gpu_group, recorded)
-    return _share(gpu_memory_used(scope), _per_gpu(scope, catalog.GPU_MEMORY_TOTAL))
-
-
-def gpu_power(scope: Scope) -> Expr:
-    """GPU power draw in watts, per GPU (instantaneous DCGM reading)."""
-    return _per_gpu(scope, catalog.GPU_POWER_USAGE)
-
-
-def gpu_power_limit(scope: Scope) -> Expr:
-    """GPU power management limit in watts, per GPU."""
-    return _per_gpu(scope, catalog.GPU_POWER_LIMIT)
-
-
-def gpu_energy_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
-    """Average GPU power over the window in watts: the rate of the joule counter.
-
-    ``nv_energy_consumption`` counts joules since Triton started; J/s is W, averaged
-    over the whole window rather than sampled like :func:`gpu_power`.
-    """
-    return avg_by(scope.gpu_group, rate(scope.select(catalog.ENERGY_CONSUMPTION), window))
-
-
-def cpu_utilization(scope: Scope) -> Expr:
-    """CPU utilization of the host, 0..1, per Triton instance (22.09+).
-
-    Triton reads ``/proc/stat``: in a container this is the whole node, not the pod.
-    """
-    return _per_host(scope, catalog.CPU_UTILIZATION)
-
-
-def cpu_memory_used(scope: Scope) -> Expr:
-    """Host memory in use (MemTotal - MemAvailable), bytes, per Triton instance."""
-    return _per_host(scope, catalog.CPU_MEMORY_USED)
-
-
-def cpu_memory_used_ratio(scope: Scope) -> Expr:
-    """Share of host memory in use, 0..1, per Triton instance."""
-    return _share(cpu_memory_used(scope), _per_host(scope, catalog.CPU_MEMORY_TOTAL))
-
-
-def pinned_memory_used(scope: Scope) -> Expr:
-    """Pinned (page-locked) host memory pool in use, bytes, per instance (24.01+)."""
-    return _per_host(scope, catalog.PINNED_MEMORY_USED)
-
-
-def pinned_memory_used_ratio(scope: Scope) -> Expr:
-    """Share of the pinned memory pool in use, 0..1, per instance."""
-    return _share(pinned_memory_used(scope), _per_host(scope, catalog.PINNED_MEMORY_TOTAL))
-
-
 def model_load_time(scope: Scope) -> Expr:
     """Seconds the last load of each model took (24.11+), the slowest instance's."""
     return max_by(scope.group, scope.select(catalog.MODEL_LOAD_DURATION))
@@ -422,6 +281,6 @@ def model_load_time(scope: Scope) -> Expr:
 
 def instances_up(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     """Triton servers that reported at least one loaded model during the window."""
-    success = _rate(scope, catalog.REQUEST_SUCCESS, window, scope.host_group)
+    success = window_rate(scope, catalog.REQUEST_SUCCESS, window, scope.host_group)
     per_instance = aggregate("count", success, by=scope.host_group)
     return aggregate("count", per_instance)

@@ -44,15 +44,9 @@ import attrs
 
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Metric
-from triton_dashboards.promql import (
-    Expr,
-    PromQLError,
-    RangeSelector,
-    Selector,
-    over_time,
-    rate,
-    sum_without,
-)
+from triton_dashboards.promql import Expr, PromQLError, Selector, over_time, rate, sum_without
+from triton_dashboards.query.ratios import per_request
+from triton_dashboards.validation import InvalidValue, check_duration
 
 __all__ = ["TABLE", "Operation", "Record", "Recording"]
 
@@ -98,13 +92,7 @@ class Record:
 
 _MODEL = "instance_model_version"
 _GPU = "instance_gpu_uuid"
-_DURATIONS = (
-    catalog.REQUEST_DURATION,
-    catalog.QUEUE_DURATION,
-    catalog.COMPUTE_INPUT_DURATION,
-    catalog.COMPUTE_INFER_DURATION,
-    catalog.COMPUTE_OUTPUT_DURATION,
-)
+_DURATIONS = tuple(phase.duration for phase in catalog.Phase)
 
 
 def _rate(metric: Metric, level: str = _MODEL, sample: str = "") -> Record:
@@ -153,14 +141,9 @@ class Select(Protocol):
 
 def _check_window(window: str) -> str:
     try:
-        if not isinstance(window, str):
-            raise PromQLError(window)
-        RangeSelector(Selector("up"), window)
-    except PromQLError:
-        raise PromQLError(
-            f"recording window {window!r} is not a Prometheus duration; use e.g. 1m or 2m"
-        ) from None
-    return window
+        return check_duration(window, "recording window")
+    except InvalidValue as e:
+        raise PromQLError(str(e)) from None
 
 
 def _check_interval(interval: str | None) -> str | None:
@@ -214,6 +197,5 @@ class Recording:
             return over_time("avg", select(record.metric), self.window)
         assert record.per is not None
         if record.operation is Operation.RATIO:
-            return select(record.metric) / select(record.per).gt(0)
-        numerator = Selector(self.name(record.metric))
-        return numerator / Selector(self.name(record.per)).gt(0)
+            return per_request(select(record.metric), select(record.per))
+        return per_request(Selector(self.name(record.metric)), Selector(self.name(record.per)))

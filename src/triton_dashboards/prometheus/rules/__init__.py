@@ -6,7 +6,7 @@ series are the ones :mod:`triton_dashboards.query.recording` names and the recor
 read; the alerts are built from the recipes of :mod:`triton_dashboards.query.recipes`.
 """
 
-from triton_dashboards.prometheus.rules.alerts import ALERTS, Alert, alert_rules
+from triton_dashboards.prometheus.rules.alerts import ALERTS, PLACEHOLDERS, Alert, alert_rules
 from triton_dashboards.prometheus.rules.config import (
     DEFAULT_SCOPE,
     AlertConfig,
@@ -19,12 +19,14 @@ from triton_dashboards.prometheus.rules.output import (
     groups,
     prometheus_rule,
     render,
+    runbook,
 )
 
 __all__ = [
     "ALERTS",
     "DEFAULT_SCOPE",
     "FORMATS",
+    "PLACEHOLDERS",
     "Alert",
     "AlertConfig",
     "Format",
@@ -34,4 +36,5 @@ __all__ = [
     "groups",
     "prometheus_rule",
     "render",
+    "runbook",
 ]

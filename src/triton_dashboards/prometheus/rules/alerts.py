@@ -4,33 +4,27 @@ Every per-model alert is evaluated per scrape target and model version (the labe
 ``RulesConfig.target_labels`` plus ``model`` and ``version``), so its description names
 the pod (or, off Kubernetes, the instance) to look at. The expressions read the recorded
 series: the recipes run on ``scope.recorded(config.recording)``, which is why the rules
-file always carries the recording rules too. Each alert links to its section of
-``docs/runbook.md`` (the anchor is the alert name in lower case).
+file always carries the recording rules too. Each alert has a section in the runbook that
+ships with these rules (``runbook.md`` here, :func:`runbook`); given
+``RulesConfig.runbook_url``, where a team publishes it, each alert links to its section
+(the anchor is the alert name in lower case).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import attrs
 
 from triton_dashboards import catalog
-from triton_dashboards.prometheus.rules.config import AlertConfig, RulesConfig
-from triton_dashboards.promql import (
-    Expr,
-    Op,
-    Selector,
-    absent,
-    binop,
-    clamp_min,
-    deriv,
-    sum_by,
-)
+from triton_dashboards.catalog import Phase
+from triton_dashboards.prometheus.rules.config import AlertConfig, RulesConfig, RulesError
+from triton_dashboards.promql import Expr, Op, Selector, absent, binop, deriv, sum_by
 from triton_dashboards.query import recipes as q
-from triton_dashboards.query.recipes import MIN_RATE, Phase
 from triton_dashboards.query.scope import Scope
 
-__all__ = ["ALERTS", "Alert", "alert_rules"]
+__all__ = ["ALERTS", "PLACEHOLDERS", "Alert", "alert_rules"]
 
 #: Where a per-model alert happened: model, version and pod, or instance without a pod.
 _TARGET = (
@@ -41,19 +35,45 @@ _MODEL = "model {{ $labels.model }} version {{ $labels.version }} on " + _TARGET
 _GPU = "GPU {{ $labels.gpu_uuid }} of " + _TARGET
 
 
+#: The placeholders an alert's text may use, each filled from the configuration.
+PLACEHOLDERS: tuple[str, ...] = (
+    "for_",
+    "window",
+    "threshold_percent",
+    "threshold_seconds",
+    "pending_window",
+    "traffic_lookback",
+    "selector",
+)
+# ``{name}`` but not the ``{{ ... }}`` of a Prometheus template.
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)\}(?!\})")
+
+
+def _check_placeholders(alert: Alert, attribute: attrs.Attribute[str], text: str) -> None:
+    unknown = sorted({m for m in _PLACEHOLDER.findall(text) if m not in PLACEHOLDERS})
+    if unknown:
+        raise RulesError(
+            f"alert {alert.name} {attribute.name} uses unknown placeholder "
+            f"{', '.join('{' + u + '}' for u in unknown)}; use one of "
+            f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)} or {{{{ ... }}}} for Prometheus"
+        )
+
+
 @attrs.frozen
 class Alert:
     """One alerting rule: its name, config key, expression and annotations.
 
-    ``summary`` and ``description`` are Prometheus templates; ``{for_}``,
-    ``{threshold}`` and ``{window}`` in them are filled from the configuration first.
+    ``summary`` and ``description`` are Prometheus templates; the placeholders of
+    :data:`PLACEHOLDERS` in them (``{for_}``, ``{window}``, ...) are filled from the
+    configuration first. Any other ``{name}`` raises :class:`RulesError` when the alert
+    is defined, so a typo never reaches an alert text.
     """
 
     name: str
     key: str
     expr: Callable[[RulesConfig], Expr]
-    summary: str
-    description: str
+    summary: str = attrs.field(validator=_check_placeholders)
+    description: str = attrs.field(validator=_check_placeholders)
 
 
 def _per_model(config: RulesConfig) -> Scope:
@@ -83,7 +103,7 @@ def _failure_ratio(config: RulesConfig) -> Expr:
     calls for other hands than a burst of BACKEND (a broken model).
     """
     scope = _per_model(config)
-    completed = clamp_min(q.request_rate(scope) + q.failure_rate(scope), MIN_RATE)
+    completed = q.completed_rate(scope)
     ratio = binop(
         Op.DIV, q.failures_by_reason(scope), completed, ignoring=("reason",), group_left=()
     )
@@ -221,7 +241,7 @@ ALERTS: tuple[Alert, ...] = (
 
 def _words(text: str, config: RulesConfig, settings: AlertConfig) -> str:
     """``text`` with ``{for_}``, ``{window}`` ... filled in; ``{{ ... }}`` stays for Prometheus."""
-    values = {
+    values: dict[str, str] = {
         "for_": settings.for_,
         "window": config.recording.window,
         "threshold_percent": f"{settings.threshold * 100:.4g}%",
@@ -230,25 +250,31 @@ def _words(text: str, config: RulesConfig, settings: AlertConfig) -> str:
         "traffic_lookback": config.traffic_lookback,
         "selector": "{" + ", ".join(m.render() for m in config.scope.target) + "}",
     }
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return text
+    assert values.keys() == set(PLACEHOLDERS)
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
 
-def alert_rules(config: RulesConfig) -> Iterator[dict[str, object]]:
-    """The enabled alerts as rule-file entries, in the order of :data:`ALERTS`."""
-    for alert in ALERTS:
+def alert_rules(
+    config: RulesConfig, alerts: tuple[Alert, ...] = ALERTS
+) -> Iterator[dict[str, object]]:
+    """The enabled ``alerts`` (default: all) as rule-file entries, in their order.
+
+    Each links to its section of the runbook when ``config.runbook_url`` is set.
+    """
+    for alert in alerts:
         settings: AlertConfig = getattr(config, alert.key)
         if not settings.enabled:
             continue
+        annotations = {
+            "summary": _words(alert.summary, config, settings),
+            "description": _words(alert.description, config, settings),
+        }
+        if config.runbook_url:
+            annotations["runbook_url"] = f"{config.runbook_url}#{alert.name.lower()}"
         yield {
             "alert": alert.name,
             "expr": str(alert.expr(config)),
             "for": settings.for_,
             "labels": {"severity": settings.severity, **config.labels},
-            "annotations": {
-                "summary": alert.summary,
-                "description": _words(alert.description, config, settings),
-                "runbook_url": f"{config.runbook_url}#{alert.name.lower()}",
-            },
+            "annotations": annotations,
         }

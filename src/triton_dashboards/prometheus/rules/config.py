@@ -7,21 +7,18 @@ rules never hard-code a selector, window, threshold, ``for`` duration or severit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from triton_dashboards.promql import Matcher, PromQLError, RangeSelector, Selector
+from triton_dashboards.promql import Matcher
 from triton_dashboards.query.recording import Recording
 from triton_dashboards.query.scope import Scope
+from triton_dashboards.validation import InvalidValue, check_duration, is_label_name
 
 __all__ = ["DEFAULT_SCOPE", "AlertConfig", "RulesConfig", "RulesError"]
-
-
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 class RulesError(ValueError):
@@ -30,10 +27,9 @@ class RulesError(ValueError):
 
 def _duration(value: str) -> str:
     try:
-        RangeSelector(Selector("up"), value)
-    except PromQLError as e:
+        return check_duration(value)
+    except InvalidValue as e:
         raise RulesError(str(e)) from None
-    return value
 
 
 def _severity(value: str) -> str:
@@ -60,12 +56,21 @@ DEFAULT_SCOPE = Scope().where(Matcher("job", "=~", ".*triton.*"))
 
 def _labels(value: Mapping[str, str]) -> Mapping[str, str]:
     for name in value:
-        if not _LABEL_NAME.fullmatch(name) or name in ("severity", "alertname"):
+        if not is_label_name(name) or name in ("severity", "alertname"):
             raise RulesError(
                 f"alert label {name!r} is not a free Prometheus label name; use "
                 "[a-zA-Z_][a-zA-Z0-9_]* other than severity and alertname"
             )
     return MappingProxyType(dict(value))
+
+
+def _target_labels(value: tuple[str, ...]) -> tuple[str, ...]:
+    for name in value:
+        if not is_label_name(name):
+            raise RulesError(
+                f"target label {name!r} is not a Prometheus label name; use [a-zA-Z_][a-zA-Z0-9_]*"
+            )
+    return tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -85,9 +90,14 @@ class RulesConfig:
 
     scope: Scope = DEFAULT_SCOPE
     recording: Recording = attrs.field(factory=Recording)
-    target_labels: tuple[str, ...] = ("namespace", "job", "service", "pod", "instance")
+    target_labels: tuple[str, ...] = attrs.field(
+        default=("namespace", "job", "service", "pod", "instance"), converter=_target_labels
+    )
     name: str = "triton"
-    runbook_url: str = "docs/runbook.md"
+    #: Where the team publishes the runbook (``triton-dashboards rules --runbook``); each
+    #: alert's ``runbook_url`` is this plus ``#<alert name in lower case>``. Empty (the
+    #: default): no link, since no address is known that every reader can open.
+    runbook_url: str = ""
     #: Labels every alert carries besides ``severity`` (``team: ml-platform``, ...).
     labels: Mapping[str, str] = attrs.field(factory=dict, converter=_labels)
     #: Queue share alerts only above this average queue time (seconds): 60 % of 2 ms is

@@ -9,13 +9,15 @@ loads it when it carries the ``release`` label of the kube-prometheus-stack rele
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any, Literal
 
 from triton_dashboards.prometheus import k8snames, yamlout
+from triton_dashboards.prometheus.monitors import API_VERSION
 from triton_dashboards.prometheus.rules.alerts import alert_rules
 from triton_dashboards.prometheus.rules.config import RulesConfig, RulesError
 
-__all__ = ["FORMATS", "Format", "groups", "prometheus_rule", "render"]
+__all__ = ["FORMATS", "Format", "groups", "prometheus_rule", "render", "runbook"]
 
 Format = Literal["prometheus", "prometheusrule"]
 FORMATS: tuple[Format, ...] = ("prometheus", "prometheusrule")
@@ -23,7 +25,7 @@ FORMATS: tuple[Format, ...] = ("prometheus", "prometheusrule")
 _HEADER = """\
 Triton Inference Server recording and alerting rules, written by `triton-dashboards rules`.
 Do not edit: change the RulesConfig (thresholds, for, severity) and render again.
-Runbook: docs/runbook.md."""
+Runbook: `triton-dashboards rules --runbook`; publish it and pass --runbook-url to link it."""
 
 
 def groups(config: RulesConfig) -> list[dict[str, Any]]:
@@ -48,7 +50,12 @@ def prometheus_rule(
     namespace: str = "monitoring",
     release: str = "kube-prometheus-stack",
 ) -> dict[str, Any]:
-    """A ``monitoring.coreos.com/v1`` PrometheusRule holding :func:`groups`."""
+    """A ``monitoring.coreos.com/v1`` PrometheusRule holding :func:`groups`.
+
+    It carries the labels of every manifest this project writes
+    (``app.kubernetes.io/part-of: triton-dashboards``) and the operator API version of the
+    monitors, so one ``kubectl get -l`` finds them all.
+    """
     if not k8snames.is_dns1123_subdomain(config.name):
         raise RulesError(
             f"rules name {config.name!r} is not a Kubernetes object name; use lower-case "
@@ -62,7 +69,7 @@ def prometheus_rule(
             "release name, e.g. kube-prometheus-stack"
         )
     return {
-        "apiVersion": "monitoring.coreos.com/v1",
+        "apiVersion": API_VERSION,
         "kind": "PrometheusRule",
         "metadata": {
             "name": config.name,
@@ -71,6 +78,7 @@ def prometheus_rule(
                 "release": release,
                 "app.kubernetes.io/name": "triton-dashboards",
                 "app.kubernetes.io/component": "rules",
+                "app.kubernetes.io/part-of": "triton-dashboards",
             },
         },
         "spec": {"groups": groups(config)},
@@ -95,3 +103,13 @@ def render(
         manifest = prometheus_rule(config, namespace=namespace, release=release)
         return yamlout.dump([manifest], _HEADER, explicit_start=True)
     raise RulesError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+def runbook() -> str:
+    """The runbook of the alerts (Markdown, a section per alert), as installed.
+
+    It ships in the package so that it matches the installed rules; publish it where
+    the people who get the alerts can read it and pass its address as
+    ``RulesConfig.runbook_url`` (``--runbook-url``).
+    """
+    return resources.files(__package__).joinpath("runbook.md").read_text(encoding="utf-8")

@@ -1,133 +1,14 @@
-"""Triton Inference Server's Prometheus metric families, as typed records.
-
-Every dashboard panel, alert and recording rule in this project names Triton metrics. This
-module is the one place those names are written down, together with the facts a query needs:
-the metric type, the unit of the raw value, whether the value only grows (so it needs ``rate()``),
-which labels it carries, and which switch turns it on. Other modules look names up here
-(``get``), so a typo or a family that Triton removed years ago fails at build time with a message
-that says what to use instead, rather than as an empty panel.
+"""The tables: every current Triton family and every removed one, as records.
 
 Source: Triton core ``src/metrics.cc`` and ``src/metric_model_reporter.cc`` plus the plug-ins
 (local_cache, TensorRT-LLM backend, vLLM backend), as summarised in the project's reference
 METRICS.md sections 2.1 to 2.4. Help strings are verbatim; where METRICS.md gives no help (the
 plug-in families) they are the ones the plug-in's own README sample or source prints.
-
-This is the lowest layer: it knows nothing of PromQL or Grafana panels. ``unit`` is a Grafana unit
-id only because that is the vocabulary the upper layers speak.
 """
 
 from __future__ import annotations
 
-import difflib
-import enum
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import TypeVar
-
-import attrs
-
-
-class Kind(enum.Enum):
-    """Prometheus metric type, as Triton declares it in ``# TYPE``."""
-
-    COUNTER = "counter"
-    GAUGE = "gauge"
-    HISTOGRAM = "histogram"
-    SUMMARY = "summary"
-
-
-class Group(enum.Enum):
-    """What a family is about; dashboards lay out rows by group.
-
-    GPU holds every ``gpu_uuid`` family (memory and energy included), CPU holds the
-    ``--allow-cpu-metrics`` families (CPU RAM included), MEMORY is the pinned memory pool.
-    """
-
-    COUNTS = "counts"
-    LATENCY = "latency"
-    GPU = "gpu"
-    CPU = "cpu"
-    CACHE = "cache"
-    MEMORY = "memory"
-    LLM = "llm"
-
-
-# Grafana unit ids for the raw values. Microseconds are U+00B5 MICRO SIGN + "s", which is what
-# Grafana's unit picker stores (not U+03BC GREEK SMALL LETTER MU).
-MICROSECONDS = "\u00b5s"
-UNITS: frozenset[str] = frozenset(
-    {MICROSECONDS, "ms", "s", "bytes", "watt", "joule", "percentunit", "short"}
-)
-
-
-def _sample_names(name: str, kind: Kind) -> tuple[str, ...]:
-    if kind is Kind.HISTOGRAM:
-        return (f"{name}_bucket", f"{name}_sum", f"{name}_count")
-    if kind is Kind.SUMMARY:
-        return (name, f"{name}_sum", f"{name}_count")
-    return (name,)
-
-
-def _cumulative_by_kind(metric: Metric) -> bool:
-    # Counters, and histograms (whose _bucket, _sum and _count samples are all counters), only
-    # grow until the model or server restarts. A summary's quantile samples are a sliding window.
-    return metric.kind in (Kind.COUNTER, Kind.HISTOGRAM)
-
-
-@attrs.frozen(kw_only=True)
-class Metric:
-    """One metric family as Triton exposes it on ``/metrics`` (port 8002).
-
-    ``cumulative`` is True when every value only grows, so panels must use ``rate()`` or
-    ``increase()``: counters, histograms, and the local_cache gauges that are really counts. For a
-    summary only ``_sum`` and ``_count`` are cumulative; its quantile series are not.
-    """
-
-    name: str  # family name as exposed; Triton counters have no _total suffix
-    kind: Kind
-    unit: str  # Grafana unit id of the raw value, one of UNITS
-    help: str  # verbatim HELP text of the current release
-    group: Group
-    labels: tuple[str, ...]  # labels beyond model/version (and namespace, _<tag>, gpu_uuid)
-    per_model: bool  # the family carries model and version labels
-    flag: str = ""  # switch or condition it needs; "" when a default server exposes it
-    since: str = ""  # first release as container YY.MM; "" when METRICS.md has no release
-    cumulative: bool = attrs.field(default=attrs.Factory(_cumulative_by_kind, takes_self=True))
-    plugin: str = ""  # "" for Triton core, else "local_cache", "tensorrt_llm" or "vllm"
-
-    @property
-    def samples(self) -> tuple[str, ...]:
-        """Sample names a scrape shows for this family."""
-        return _sample_names(self.name, self.kind)
-
-
-@attrs.frozen(kw_only=True)
-class RemovedMetric:
-    """A family Triton no longer exposes; old dashboards still query it and show nothing."""
-
-    name: str
-    kind: Kind
-    existed: str  # releases that exposed it
-    fate: str  # reads after "was ...", e.g. "renamed in 23.03 (Triton 2.32)"
-    replacement: tuple[str, ...]  # current family names to use instead, () if none
-
-    @property
-    def samples(self) -> tuple[str, ...]:
-        """Sample names a scrape showed for this family."""
-        return _sample_names(self.name, self.kind)
-
-
-class UnknownMetricError(ValueError):
-    """Raised by ``get`` for a name that is not a current Triton family.
-
-    The message is one line and says what to do: the replacement of a removed family, the
-    closest current name for a typo, or where the list of families is.
-    """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(_explain_unknown(name))
-
+from triton_dashboards.catalog.records import MICROSECONDS, Group, Kind, Metric, RemovedMetric
 
 # Switches (METRICS.md section 1).
 _HISTOGRAM_FLAG = "--metrics-config histogram_latencies=true"
@@ -143,14 +24,14 @@ _C, _G, _H, _S = Kind.COUNTER, Kind.GAUGE, Kind.HISTOGRAM, Kind.SUMMARY
 _US = MICROSECONDS
 
 # fmt: off
-_FAMILIES: tuple[Metric, ...] = (
+FAMILIES: tuple[Metric, ...] = (
     # -- 2.1 Core per-model families, updated when a request completes --------------------------
     # With --metrics-config counter_latencies=false *all* per-model counters stay 0, not only the
     # *_duration_us ones (METRICS.md caveat C6).
     Metric(name="nv_inference_request_success", kind=_C, unit="short", group=Group.COUNTS,
            help="Number of successful inference requests, all batch sizes",
            labels=(), per_model=True, since="19.03"),
-    # reason = REJECTED, CANCELED, BACKEND or OTHER since 24.07; all four series start at 0.
+    # Split by reason since 24.07 (catalog.FailureReason); all four series start at 0.
     Metric(name="nv_inference_request_failure", kind=_C, unit="short", group=Group.COUNTS,
            help="Number of failed inference requests, all batch sizes",
            labels=("reason",), per_model=True, since="19.03"),
@@ -374,7 +255,7 @@ _COMPUTE_SPLIT = (
     "nv_inference_compute_infer_duration_us",
     "nv_inference_compute_output_duration_us",
 )
-_REMOVED: tuple[RemovedMetric, ...] = (
+REMOVED_FAMILIES: tuple[RemovedMetric, ...] = (
     RemovedMetric(name="nv_inference_load_ratio", kind=_H,
                   existed="19.03-20.07 (TRTIS v1.0.0-v1.15.0, the V1 line)",
                   fate="removed in Triton 2.0 (20.06)", replacement=()),
@@ -397,112 +278,3 @@ _REMOVED: tuple[RemovedMetric, ...] = (
                   replacement=("nv_cache_miss_duration_per_model",)),
 )
 # fmt: on
-
-
-_Record = TypeVar("_Record", bound="Metric | RemovedMetric")
-
-
-def _index(records: Iterable[_Record], *, with_samples: bool) -> Mapping[str, _Record]:
-    """Records by family name, or by it and each sample name; a clash is a catalog bug."""
-    index: dict[str, _Record] = {}
-    for record in records:
-        keys = (record.name, *record.samples) if with_samples else (record.name,)
-        for key in keys:
-            if index.get(key, record) is not record:
-                raise ValueError(f"{key!r} names both {index[key].name!r} and {record.name!r}")
-            index[key] = record
-    return MappingProxyType(index)
-
-
-CATALOG: Mapping[str, Metric] = _index(_FAMILIES, with_samples=False)
-REMOVED: Mapping[str, RemovedMetric] = _index(_REMOVED, with_samples=False)
-_SAMPLES: Mapping[str, Metric] = _index(_FAMILIES, with_samples=True)
-_REMOVED_SAMPLES: Mapping[str, RemovedMetric] = _index(_REMOVED, with_samples=True)
-if _SAMPLES.keys() & _REMOVED_SAMPLES.keys():
-    raise ValueError(f"current and removed: {sorted(_SAMPLES.keys() & _REMOVED_SAMPLES.keys())}")
-
-
-def get(name: str) -> Metric:
-    """The current family called ``name``; raises UnknownMetricError otherwise."""
-    metric = CATALOG.get(name)
-    if metric is None:
-        raise UnknownMetricError(name)
-    return metric
-
-
-def family_of(sample_name: str) -> Metric | None:
-    """The current family a sample or family name belongs to (``x_bucket`` -> ``x``), or None."""
-    return _SAMPLES.get(sample_name)
-
-
-def removed_family_of(sample_name: str) -> RemovedMetric | None:
-    """The removed family a sample or family name belongs to, or None."""
-    return _REMOVED_SAMPLES.get(sample_name)
-
-
-def in_group(group: Group) -> tuple[Metric, ...]:
-    """The current families of one group, in catalog order."""
-    return tuple(m for m in _FAMILIES if m.group is group)
-
-
-_SEE_CATALOG = "see triton_dashboards.catalog.CATALOG for the families"
-
-
-def _explain_unknown(name: str) -> str:
-    removed = removed_family_of(name)
-    if removed is not None:
-        subject = f"metric {name!r}"
-        if name != removed.name:
-            subject += f" (a sample of {removed.name!r})"
-        if removed.replacement:
-            todo = "use " + ", ".join(removed.replacement)
-        else:
-            todo = f"it has no replacement; {_SEE_CATALOG}"
-        return f"{subject} was {removed.fate}; {todo}"
-    family = family_of(name)
-    if family is not None:
-        return (
-            f"{name!r} is a sample of the Triton {family.kind.value} {family.name!r};"
-            f" pass the family name {family.name!r}"
-        )
-    close = difflib.get_close_matches(name, CATALOG.keys(), n=1, cutoff=0.75)
-    if close:
-        return f"unknown Triton metric {name!r}; did you mean {close[0]!r}? ({_SEE_CATALOG})"
-    return f"unknown Triton metric {name!r}; {_SEE_CATALOG}"
-
-
-# -- Core families by role; other modules use these rather than strings ---------------------------
-REQUEST_SUCCESS = CATALOG["nv_inference_request_success"]
-REQUEST_FAILURE = CATALOG["nv_inference_request_failure"]
-INFERENCE_COUNT = CATALOG["nv_inference_count"]
-EXEC_COUNT = CATALOG["nv_inference_exec_count"]
-REQUEST_DURATION = CATALOG["nv_inference_request_duration_us"]
-QUEUE_DURATION = CATALOG["nv_inference_queue_duration_us"]
-COMPUTE_INPUT_DURATION = CATALOG["nv_inference_compute_input_duration_us"]
-COMPUTE_INFER_DURATION = CATALOG["nv_inference_compute_infer_duration_us"]
-COMPUTE_OUTPUT_DURATION = CATALOG["nv_inference_compute_output_duration_us"]
-PENDING_REQUESTS = CATALOG["nv_inference_pending_request_count"]
-MODEL_LOAD_DURATION = CATALOG["nv_model_load_duration_secs"]
-FIRST_RESPONSE_HISTOGRAM = CATALOG["nv_inference_first_response_histogram_ms"]
-REQUEST_SUMMARY = CATALOG["nv_inference_request_summary_us"]
-QUEUE_SUMMARY = CATALOG["nv_inference_queue_summary_us"]
-COMPUTE_INPUT_SUMMARY = CATALOG["nv_inference_compute_input_summary_us"]
-COMPUTE_INFER_SUMMARY = CATALOG["nv_inference_compute_infer_summary_us"]
-COMPUTE_OUTPUT_SUMMARY = CATALOG["nv_inference_compute_output_summary_us"]
-CACHE_HITS = CATALOG["nv_cache_num_hits_per_model"]
-CACHE_MISSES = CATALOG["nv_cache_num_misses_per_model"]
-CACHE_HIT_DURATION = CATALOG["nv_cache_hit_duration_per_model"]
-CACHE_MISS_DURATION = CATALOG["nv_cache_miss_duration_per_model"]
-CACHE_HIT_SUMMARY = CATALOG["nv_cache_hit_summary_per_model"]
-CACHE_MISS_SUMMARY = CATALOG["nv_cache_miss_summary_per_model"]
-GPU_UTILIZATION = CATALOG["nv_gpu_utilization"]
-GPU_MEMORY_TOTAL = CATALOG["nv_gpu_memory_total_bytes"]
-GPU_MEMORY_USED = CATALOG["nv_gpu_memory_used_bytes"]
-GPU_POWER_USAGE = CATALOG["nv_gpu_power_usage"]
-GPU_POWER_LIMIT = CATALOG["nv_gpu_power_limit"]
-ENERGY_CONSUMPTION = CATALOG["nv_energy_consumption"]
-CPU_UTILIZATION = CATALOG["nv_cpu_utilization"]
-CPU_MEMORY_TOTAL = CATALOG["nv_cpu_memory_total_bytes"]
-CPU_MEMORY_USED = CATALOG["nv_cpu_memory_used_bytes"]
-PINNED_MEMORY_TOTAL = CATALOG["nv_pinned_memory_pool_total_bytes"]
-PINNED_MEMORY_USED = CATALOG["nv_pinned_memory_pool_used_bytes"]

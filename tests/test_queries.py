@@ -789,6 +789,26 @@ def test_model_version_and_versions() -> None:
     assert _rendered(Scope().model("a").model("b").model_filter) == ['model="b"']
 
 
+def test_model_filters_replace_only_their_own_label() -> None:
+    """``models()`` after ``model(name, version)`` keeps the version (it used to drop it);
+    ``versions()`` replaces a version rather than adding a second, contradictory one."""
+    kept = Scope().model("m", "2").models("a", "b")
+    assert _rendered(kept.model_filter) == ['model=~"a|b"', 'version="2"']
+    assert _rendered(Scope().versions("2").model("m").model_filter) == [
+        'model="m"',
+        'version="2"',
+    ]
+    assert _rendered(Scope().model("m", "2").versions("3").model_filter) == [
+        'model="m"',
+        'version="3"',
+    ]
+    assert _rendered(Scope().model("m", "2").model("n").model_filter) == [
+        'model="n"',
+        'version="2"',
+    ]
+    assert _rendered(Scope().gpus("GPU-1").gpus("GPU-2").gpu_filter) == ['gpu_uuid="GPU-2"']
+
+
 def test_legend() -> None:
     assert REF.legend == "{{model}} v{{version}}"
     assert REF.by("model").legend == "{{model}}"

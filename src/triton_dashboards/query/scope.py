@@ -23,6 +23,10 @@ __all__ = ["Scope", "ScopeValue"]
 ScopeValue: TypeAlias = str | Var | Sequence[str]
 
 
+#: Model filter matchers render model first, then version, whatever the call order.
+_FILTER_ORDER = {"model": 0, "version": 1}
+
+
 def _matchers(labels: dict[str, ScopeValue]) -> tuple[Matcher, ...]:
     return tuple(Matcher.of(label, value) for label, value in labels.items() if value is not None)
 
@@ -64,31 +68,52 @@ class Scope:
         return new
 
     def also(self, **labels: ScopeValue) -> Scope:
-        """This scope with more target matchers."""
+        """This scope with more target matchers; every matcher must hold (they add up)."""
         return self._with(target=self.target + _matchers(labels))
 
     def where(self, *matchers: Matcher) -> Scope:
-        """This scope with more target matchers written out, e.g. ``job=~".*triton.*"``."""
+        """This scope with more target matchers written out, e.g. ``job=~".*triton.*"``.
+
+        Like :meth:`also`, they add to the target matchers already there.
+        """
         return self._with(target=self.target + matchers)
 
+    def _filter(self, **labels: ScopeValue) -> Scope:
+        """The model filter with the matchers of ``labels`` replaced, the others kept."""
+        kept = tuple(m for m in self.model_filter if m.label not in labels)
+        ordered = sorted(kept + _matchers(labels), key=lambda m: _FILTER_ORDER.get(m.label, 2))
+        return self._with(model_filter=tuple(ordered))
+
     def model(self, name: str | Var, version: str | Var | None = None) -> Scope:
-        """Only the model (or ensemble) ``name``, optionally one version."""
-        labels: dict[str, ScopeValue] = {"model": name}
-        if version is not None:
-            labels["version"] = version
-        return self._with(model_filter=_matchers(labels))
+        """Only the model (or ensemble) ``name``, optionally one version.
+
+        The model filter is per label: this replaces the ``model`` matcher (and the
+        ``version`` one when ``version`` is given) and keeps any other, so
+        ``.versions("2").model("m")`` and ``.model("m", "2").models("a", "b")`` both keep
+        version 2.
+        """
+        if version is None:
+            return self._filter(model=name)
+        return self._filter(model=name, version=version)
 
     def models(self, *names: str) -> Scope:
-        """Any of the models ``names`` (for example the steps of an ensemble)."""
+        """Any of the models ``names`` (for example the steps of an ensemble).
+
+        Replaces the ``model`` matcher and keeps the ``version`` one, like :meth:`model`.
+        """
         if not names:
             raise PromQLError("Scope.models() needs at least one model name")
-        return self._with(model_filter=(Matcher.of("model", list(names)),))
+        return self._filter(model=list(names))
 
     def versions(self, version: str | Var) -> Scope:
-        return self._with(model_filter=self.model_filter + _matchers({"version": version}))
+        """Only model version ``version``; replaces a version matcher, keeps the model one."""
+        return self._filter(version=version)
 
     def gpus(self, gpu_uuid: str | Var | Sequence[str]) -> Scope:
-        """Only the GPUs ``gpu_uuid`` (GPU families; per-model ones are not split by GPU)."""
+        """Only the GPUs ``gpu_uuid`` (GPU families; per-model ones are not split by GPU).
+
+        Replaces the GPU filter: ``gpu_uuid`` is its only label.
+        """
         return self._with(gpu_filter=_matchers({"gpu_uuid": gpu_uuid}))
 
     def by(self, *labels: str) -> Scope:

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dashboards test check lint format clean publish prometheus
+.PHONY: dashboards test test-quick check lint format clean publish prometheus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ dashboards: $(STAMP)
 ## Run the whole test suite (end-to-end tests run a real Prometheus: see `prometheus`).
 test: $(STAMP) prometheus
 	$(BIN)/python -m pytest
+
+## The suite without the slow end-to-end tests (a real Prometheus, a wheel installed).
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e"
 
 ## Publish dashboards/*.json to Grafana (GRAFANA_URL, GRAFANA_TOKEN; see README "Publish").
 publish: $(STAMP)
@@ -46,6 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench dashboards
 	$(BIN)/mypy
 
+## Format code and *.dashboard.py files (lint and check fail on unformatted ones).
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench dashboards
 	$(BIN)/ruff check --fix src tests bench dashboards

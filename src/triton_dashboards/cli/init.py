@@ -19,17 +19,14 @@ from triton_dashboards.cli.common import fail
 EXAMPLE = '''\
 """Triton, as my team watches it: the stock selection, the panels we care about.
 
-`make dashboards` (or `triton-dashboards build`) renders this file to dashboards/triton.json;
-commit both. Panels: `help(triton_dashboards.panels)`.
+`make dashboards` renders this file to dashboards/triton.json; commit both.
+More panels: `python -c "help('triton_dashboards.panels')"`.
 """
 
 from triton_dashboards import Dashboard, Row, dashboards, panels
 
-# The stock template variables (datasource, namespace, job, instance, model, version, GPU),
-# chained so that each narrows the next, and the scope that reads them: every panel below
-# follows what is picked at the top of the dashboard.
-scope = dashboards.SCOPE
-variables = dashboards.template_variables()
+scope = dashboards.SCOPE  # namespace, job, instance, model, version, GPU
+variables = dashboards.template_variables()  # the pickers that set them
 
 # For one deployment, pin its model instead of offering the model and version pickers:
 #   scope = dashboards.SCOPE.model("ner_pipeline")
@@ -42,24 +39,11 @@ dashboard = Dashboard(
     rows=[
         Row(
             "Is it working?",
-            [
-                panels.failure_ratio(scope),
-                panels.requests_per_minute(scope),
-                panels.failures_by_reason(scope),
-            ],
+            [panels.failure_ratio(scope), panels.requests_per_minute(scope)],
         ),
         Row(
             "Where the time goes",
-            [
-                panels.latency_by_phase(scope),
-                panels.batch_size(scope),
-                panels.pending_requests(scope),
-            ],
-        ),
-        Row(
-            "GPU",
-            [panels.gpu_utilization(scope), panels.gpu_memory(scope)],
-            collapsed=True,
+            [panels.latency_by_phase(scope), panels.batch_size(scope)],
         ),
     ],
 )

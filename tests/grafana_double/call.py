@@ -18,6 +18,7 @@ class Site(Protocol):
     sub_path: str
     dashboard_quota: int | None
     max_body_bytes: int
+    stack_id: int | None  # Grafana Cloud's stack: its namespace is ``stacks-<id>`` (§6.2)
 
     @property
     def unique_titles(self) -> bool: ...

@@ -7,6 +7,7 @@ from typing import Any
 from .auth import Identity
 from .call import Call, Site
 from .errors import DASHBOARD_NOT_FOUND, Reply, encode, error, ok
+from .k8s_call import namespace_of
 from .state import Dashboard, Org
 from .urls import dashboard_url, folder_url, slugify
 
@@ -21,6 +22,13 @@ def get_dashboard(call: Call, uid: str) -> Reply:
     dash = stored(call, uid)
     if isinstance(dash, Reply):
         return dash
+    if dash.api_version.startswith("v2"):  # stored as schema v2: only /apis serves it (§6.7)
+        namespace = namespace_of(call.org_id, call.site.stack_id)
+        return error(
+            406,
+            message="dashboard api version not supported, use /apis/dashboard.grafana.app/"
+            f"{dash.api_version}/namespaces/{namespace}/dashboards/{uid} instead",
+        )
     meta = encode(dashboard_meta(call.site, call.org, dash, call.who))
     return Reply(200, b'{"dashboard":' + dash.encoded + b',"meta":' + meta + b"}")
 

@@ -20,21 +20,31 @@ from .dashboards import dashboard_meta
 from .errors import Reply, error
 from .faults import FAILURE_STATUSES, Faults, failure_reply
 from .folders import folder_dto
+from .k8s_manager import read_only_in_ui
+from .k8s_scenarios import K8sScenarios
+from .profiles import LEGACY, Profile, profile_named
 from .recorded import Recorded
 from .routes import dispatch
-from .save import MAX_BODY_BYTES
+from .save import MAX_BODY_BYTES, MIN_REFRESH
 from .server import Request, Server, below_sub_path
 from .state import Store
 from .versions import version_record
 
 
-class GrafanaDouble:
-    """A fake Grafana (11.2 or 12 behaviour) with state, recorded traffic and fault injection."""
+class GrafanaDouble(K8sScenarios):
+    """A fake Grafana (11.2 or 12 behaviour) with state, recorded traffic and fault injection.
+
+    ``profile`` ("11", "12.0", "12", "13"; see ``profiles``) plays a release with its
+    Kubernetes-style API and storage; ``version`` then defaults to the profile's.
+    """
 
     def __init__(
         self,
         *,
-        version: str = "12.0.0",
+        profile: str | None = None,
+        version: str | None = None,
+        stack_id: int | None = None,
+        new_layouts: bool | None = None,
         token: str | None = "glsa_TESTTOKEN",
         token_role: str = "Editor",
         users: dict[str, str] | None = None,
@@ -50,8 +60,13 @@ class GrafanaDouble:
             raise ValueError("orgs must name at least one org")
         for role in (token_role, *(user_roles or {}).values()):
             check_role(role)
-        self.version = version
-        self._major_minor = _parse_version(version)
+        self._profile: Profile = profile_named(profile) if profile else LEGACY
+        self.version = version or self._profile.version
+        self._major_minor = _parse_version(self.version)
+        self.stack_id = stack_id
+        # dynamic dashboards: only the discovery order (preferredVersion) depends on it (§6.1)
+        self.new_layouts = self._profile.new_layouts if new_layouts is None else new_layouts
+        self.min_refresh = MIN_REFRESH
         self.token = token
         self.token_role = token_role
         self.token_login = token_login
@@ -70,6 +85,8 @@ class GrafanaDouble:
         self.errors: list[BaseException] = []  # the double's own crashes, answered 500
         self.seed = seed
         self.store = Store(self.orgs, seed)
+        self.store.unified = self._profile.unified_storage
+        self.store.legacy_api_version = self._profile.legacy_api_version
         self._faults = Faults()
         self._lock = threading.RLock()
         self._server: Server | None = None
@@ -84,6 +101,10 @@ class GrafanaDouble:
     @property
     def grafana12(self) -> bool:
         return self._major_minor >= (12, 0)
+
+    @property
+    def profile(self) -> Profile:
+        return self._profile
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -191,7 +212,8 @@ class GrafanaDouble:
         """A person saving in the UI: ``change`` mutates the model (or is merged into it).
 
         A dict for a uid that does not exist creates that dashboard at the root. Returns the
-        new version.
+        new version. A dashboard whose manager keeps it read-only in the UI (§6.8) cannot be
+        saved by a person: ``PermissionError``.
         """
         with self._lock:
             org = self.store.org(org_id)
@@ -201,12 +223,18 @@ class GrafanaDouble:
                     raise KeyError(f"no dashboard {uid!r} in org {org_id}")
                 data = copy.deepcopy(change)
                 return self.store.save(org, None, data, uid, "", user, message).version
+            if read_only_in_ui(dash.annotations):
+                raise PermissionError(
+                    f"the UI shows {uid!r} read-only: its manager allows no edits"
+                )
             data = copy.deepcopy(dash.data)
             if isinstance(change, dict):
                 data.update(copy.deepcopy(change))
             else:
                 change(data)
-            return self.store.save(org, dash, data, uid, dash.folder_uid, user, message).version
+            return self.store.save(
+                org, dash, data, uid, dash.folder_uid, user, message, api_version=dash.api_version
+            ).version
 
     def add_folder(
         self, title: str, uid: str, parent_uid: str | None = None, org_id: int = 1

@@ -9,14 +9,14 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import unquote
 
-from . import auth, dashboards, folders, save, search, versions
-from .call import Call, Site
+from . import auth, dashboards, folders, k8s_routes, save, search, versions
+from .call import Call
 from .errors import NOT_FOUND, Reply
 from .health import health
 from .state import Org
 
 
-class Grafana(Site, auth.Accounts, Protocol):
+class Grafana(k8s_routes.K8sGrafana, Protocol):
     """Everything of the double that serving a request reads."""
 
     healthy: bool
@@ -78,6 +78,8 @@ def dispatch(
         return health(site.healthy, site.version) if method in ("GET", "HEAD") else NOT_FOUND
     if path == "/healthz":
         return Reply(200, b"Ok", "text/plain; charset=utf-8")
+    if path == "/apis" or path.startswith("/apis/"):  # the Kubernetes-style API (§6)
+        return k8s_routes.dispatch(site, method, path, query, headers, body)
     found = _find(method, path)
     if found is None:
         return NOT_FOUND

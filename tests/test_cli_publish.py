@@ -15,6 +15,7 @@ import pytest
 from _shared import GRAFANA_TOKEN as TOKEN
 from _shared import ROOT
 from grafana_double import GrafanaDouble
+from plain_http import not_found_page, serving
 
 SECRET = "SECRET_ZZZ"
 FAST = ("--backoff", "0.001")
@@ -245,3 +246,103 @@ def test_prune_deletes_what_left_git(repo: Path, double: GrafanaDouble) -> None:
     assert result.returncode == 0, result.stdout
     assert status_of(result.stdout, "triton-model") == "deleted (not in git)"
     assert double.dashboard("triton-model") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:notaport",
+        "http://127.0.0.1:99999",
+        "http://[::1",
+        "ftp://grafana.example.com",
+    ],
+)
+@pytest.mark.parametrize("command", [("publish",), ("diff",), ("pull", "some-uid")])
+def test_a_malformed_url_is_one_line_and_exit_2(
+    repo: Path, url: str, command: tuple[str, ...]
+) -> None:
+    result = run(*command, cwd=repo, GRAFANA_URL=url, GRAFANA_TOKEN=TOKEN)
+    assert_one_line_error(result, "GRAFANA_URL")
+
+
+def test_pull_refuses_a_second_file_with_a_uid_the_directory_has(
+    repo: Path, double: GrafanaDouble
+) -> None:
+    env = grafana_env(double)
+    assert run("publish", *FAST, cwd=repo, **env).returncode == 0
+    before = sorted(p.name for p in (repo / "dashboards").iterdir())
+    result = run("pull", "triton-ner", cwd=repo, **env)
+    assert_one_line_error(result, "dashboards/ner.json", "triton-ner", "--dir", "remove")
+    assert sorted(p.name for p in (repo / "dashboards").iterdir()) == before
+
+
+def test_diff_names_a_conflict_a_conflict(repo: Path, double: GrafanaDouble) -> None:
+    env = grafana_env(double)
+    assert run("publish", *FAST, cwd=repo, **env).returncode == 0
+    double.ui_save("triton-ner", {"title": "NER, edited"}, user="alice")
+    result = run("diff", cwd=repo, **env)
+    assert result.returncode == 1
+    assert "ner: CONFLICT (" in result.stderr and "by alice" in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("1 of 3 dashboards differ") and "1 is a conflict" in last, last
+    assert "would write" not in last
+
+
+def test_a_folder_uid_held_by_a_dashboard_is_explained(repo: Path, double: GrafanaDouble) -> None:
+    double.ui_save("triton", {"uid": "triton", "title": "Not a folder"})
+    for extra in ((), ("--dry-run",)):
+        result = run("publish", *extra, *FAST, cwd=repo, **grafana_env(double))
+        line = assert_one_line_error(result, "taken by the dashboard 'Not a folder'", "--folder")
+        assert "run again" not in line
+
+
+JSON_KEYS = {"ok", "error", "grafana", "dry_run", "folders", "dashboards", "summary"}
+
+
+def test_json_output_is_one_document_with_the_same_keys_on_every_failure(
+    repo: Path, double: GrafanaDouble
+) -> None:
+    ok = run("publish", "--output", "json", *FAST, cwd=repo, **grafana_env(double))
+    assert ok.returncode == 0 and set(json.loads(ok.stdout)) == JSON_KEYS
+    no_url = run("publish", "--output", "json", cwd=repo, GRAFANA_TOKEN=TOKEN)
+    (repo / "dashboards" / "broken.json").write_text("{not json", encoding="utf-8")
+    bad_file = run("publish", "--output", "json", cwd=repo, **grafana_env(double))
+    for result, needle in ((no_url, "GRAFANA_URL"), (bad_file, "broken.json")):
+        assert_one_line_error(result, needle)
+        document = json.loads(result.stdout)
+        assert set(document) == JSON_KEYS
+        assert document["ok"] is False and needle in document["error"]
+        assert document["dashboards"] == [] and document["summary"] == {}
+
+
+def test_https_to_plain_http_says_use_http_even_with_insecure(
+    repo: Path, double: GrafanaDouble
+) -> None:
+    env = {"GRAFANA_URL": f"https://127.0.0.1:{double.port}", "GRAFANA_TOKEN": TOKEN}
+    line = assert_one_line_error(run("publish", "--insecure", cwd=repo, **env), "plain HTTP")
+    assert "--insecure" not in line
+
+
+def test_a_viewer_gets_exit_2_from_publish_and_from_dry_run(repo: Path) -> None:
+    with GrafanaDouble(token=TOKEN, token_role="Viewer") as double:
+        double.add_folder("Triton", uid="triton")
+        for extra in ((), ("--dry-run",)):
+            result = run("publish", *extra, *FAST, cwd=repo, **grafana_env(double))
+            assert_one_line_error(result, "403", "Editor")
+        assert double.count("POST") == 0
+
+
+def test_a_url_that_is_not_grafana_is_named_so(repo: Path) -> None:
+    with serving(not_found_page) as (url, _):
+        result = run("publish", "--retries", "0", cwd=repo, GRAFANA_URL=url, GRAFANA_TOKEN=TOKEN)
+    line = assert_one_line_error(result, "does not answer as Grafana", "GRAFANA_URL")
+    assert "check the uid" not in line
+
+
+def test_verbose_shows_our_log_and_only_vv_adds_urllib3(repo: Path, double: GrafanaDouble) -> None:
+    env = grafana_env(double)
+    once = run("publish", "--dry-run", "-v", cwd=repo, **env)
+    assert "GET /api/folders/triton -> 404" in once.stderr
+    assert "urllib3" not in once.stderr
+    twice = run("publish", "--dry-run", "-vv", cwd=repo, **env)
+    assert "urllib3.connectionpool" in twice.stderr

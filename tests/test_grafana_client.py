@@ -6,6 +6,7 @@ user or a log could see: the token used here is easy to spot on purpose.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import traceback
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from _shared import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
+from plain_http import Answer, not_found_page, serving
 
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
 from triton_dashboards.grafana.diagnose import error_from_response
@@ -288,3 +290,72 @@ def test_url_must_be_http() -> None:
     with pytest.raises(ConfigError) as caught:
         GrafanaClient(GrafanaConfig("grafana.example.com", token=TOKEN))
     assert_one_line(caught.value, "GRAFANA_URL")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:notaport",
+        "http://127.0.0.1:99999",
+        "http://[::1",
+        "ftp://grafana.example.com",
+    ],
+)
+def test_a_malformed_url_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        GrafanaClient(GrafanaConfig(url, token=TOKEN))
+    assert_one_line(caught.value, "GRAFANA_URL")
+
+
+def test_https_to_a_plain_http_server_says_use_http_not_insecure(double: GrafanaDouble) -> None:
+    url = f"https://127.0.0.1:{double.port}"
+    with client_for(url, insecure=True) as client, pytest.raises(ConfigError) as caught:
+        client.get_dashboard("d1")
+    assert_one_line(caught.value, "plain HTTP", "http://")
+    assert "--insecure" not in str(caught.value)
+
+
+def test_a_server_that_is_not_grafana_is_named_so_not_a_missing_uid() -> None:
+    with (
+        serving(not_found_page) as (url, _),
+        client_for(url) as client,
+        pytest.raises(ConfigError) as caught,
+    ):
+        client.get_dashboard("d1")
+    assert_one_line(caught.value, "does not answer as Grafana", "GRAFANA_URL")
+    assert "check the uid" not in str(caught.value)
+
+
+def test_search_stops_when_a_server_ignores_page() -> None:
+    hits = json.dumps([{"uid": f"u{i}", "title": str(i)} for i in range(5000)]).encode()
+
+    def same_page_forever(path: str) -> Answer:
+        return 200, "application/json", hits, None
+
+    with serving(same_page_forever) as (url, asked), client_for(url) as client:
+        found = client.search_dashboards("f")
+    assert len(found) == 5000 and len(asked) == 2
+
+
+def test_folders_past_the_first_thousand_are_listed(double: GrafanaDouble) -> None:
+    for i in range(1001):
+        double.add_folder(f"Folder {i:04d}", uid=f"f{i}")
+    with client_for(double.url) as client:
+        assert len(client.list_folders()) == 1001
+
+
+@pytest.mark.parametrize("claimed", [None, 4096], ids=["no-length", "short-of-length"])
+def test_a_json_answer_cut_short_says_so(claimed: int | None) -> None:
+    body = json.dumps({"dashboard": {"uid": "d1", "title": "One"}, "meta": {}}).encode()
+
+    def cut(path: str) -> Answer:
+        return 200, "application/json", body[:30], claimed if claimed else 30
+
+    with (
+        serving(cut) as (url, _),
+        client_for(url, retries=0) as client,
+        pytest.raises(GrafanaError) as caught,
+    ):
+        client.get_dashboard("d1")
+    assert_one_line(caught.value, "cut short", "run again", "proxy")
+    assert "not JSON" not in str(caught.value)

@@ -17,7 +17,7 @@ from _shared import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
-from triton_dashboards.grafana.errors import Unauthorized
+from triton_dashboards.grafana.errors import Forbidden, GrafanaError, Unauthorized
 from triton_dashboards.grafana.folders import folder_uid
 from triton_dashboards.grafana.local import (
     InputError,
@@ -394,3 +394,60 @@ def test_a_dashboard_saved_from_the_api_is_unwrapped_and_its_id_dropped(tmp_path
     data = {"dashboard": {"id": 42, "uid": "u", "title": "T", "version": 9}, "meta": {}}
     [local] = load_dashboards([write(tmp_path, "u.json", data)])
     assert local.uid == "u" and normalise(local.dashboard) == {"uid": "u", "title": "T"}
+
+
+def test_outcomes_come_in_input_order_whatever_finishes_first(double: GrafanaDouble) -> None:
+    dashboards = [make(f"o{i:02d}", panels=1 + i % 7) for i in range(24)]
+    double.latency = 0.002
+    heard: list[str] = []
+    with GrafanaClient(GrafanaConfig(double.url, token=TOKEN, backoff=0.001)) as client:
+        for _ in range(2):
+            heard.clear()
+            Publisher(client, concurrency=8).publish(dashboards, lambda o: heard.append(o.uid))
+            assert heard == [d.uid for d in dashboards]
+
+
+def test_a_ui_restore_of_our_own_version_is_updated_not_a_conflict(
+    double: GrafanaDouble, client: GrafanaClient
+) -> None:
+    first, second = SET[0], changed(SET[0])
+    publish(client, [first])
+    publish(client, [second])
+    saved = double.versions("d0")[-1]["data"]  # version 1, ours
+
+    def restore(data: dict[str, Any]) -> None:
+        data.clear()
+        data.update(saved)
+
+    double.ui_save("d0", restore, user="alice", message="Restored from version 1")
+    report = publish(client, [second])
+    [outcome] = report.outcomes
+    assert report.ok and outcome.status is Status.UPDATED, outcome.line()
+    assert "restore by alice" in outcome.line()
+    assert live_equals(double, second)
+
+
+def test_a_folder_uid_taken_by_a_dashboard_says_so_and_what_to_do(
+    double: GrafanaDouble, client: GrafanaClient
+) -> None:
+    double.ui_save("triton", {"uid": "triton", "title": "Other dashboard"})
+    for dry_run in (True, False):
+        with pytest.raises(GrafanaError) as caught:
+            Publisher(client, dry_run=dry_run).publish(SET[:1])
+        text = caught.value.message
+        assert "taken by the dashboard 'Other dashboard'" in text, text
+        assert "GRAFANA_FOLDER" in text and "run again" not in text
+    assert double.folders() == []
+
+
+def test_a_viewer_is_refused_before_any_write_also_in_a_dry_run() -> None:
+    with (
+        GrafanaDouble(token=TOKEN, token_role="Viewer") as viewer,
+        GrafanaClient(GrafanaConfig(viewer.url, token=TOKEN, backoff=0.001)) as client,
+    ):
+        viewer.add_folder("Triton", uid=folder_uid(["Triton"]))
+        for dry_run in (True, False):
+            with pytest.raises(Forbidden) as caught:
+                Publisher(client, dry_run=dry_run).publish(SET)
+            assert "403" in caught.value.message and "Editor" in caught.value.message
+        assert viewer.count("POST") == 0

@@ -439,7 +439,9 @@ def _why_not_json(call: Call, response: requests.Response) -> tuple[str, bool]:
         try:
             json.loads(text)
         except json.JSONDecodeError as error:
-            cut = cut or error.pos >= len(text.rstrip())
+            # Input that ends mid-value: a decode error at the very end, or an open string.
+            ends_early = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated")
+            cut = cut or ends_early
         if cut:
             sizes = f"{got} of {expected} bytes" if expected.isdigit() else f"{got} bytes"
             return (

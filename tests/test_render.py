@@ -14,7 +14,7 @@ import pytest
 from _shared import ROOT, shared_dir
 from grafanalib import core as g
 
-from triton_dashboards import Dashboard, Row, Scope, panels
+from triton_dashboards import Dashboard, Row, Scope, catalog, panels, queries
 from triton_dashboards.dashboard.render import SCHEMA_VERSION, render, to_json
 from triton_dashboards.dashboard.stock import gpu_and_host, model_detail, overview
 
@@ -340,3 +340,82 @@ def test_stock_dashboards_cover_what_the_issue_asks() -> None:
     }
     assert links["triton-overview"] == ["/d/triton-model", "/d/triton-gpu-host"]
     assert links["triton-gpu-host"] == ["/d/triton-overview", "/d/triton-model"]
+
+
+# -- tables: a column's title and unit travel with its query ------------------------------------
+
+
+def _table_json(panel: g.Panel) -> dict[str, Any]:
+    model = json.loads(render(Dashboard(title="t", uid="t", panels=[panel])))
+    (table,) = model["panels"]
+    return table  # type: ignore[no-any-return]
+
+
+def _column_units(table: dict[str, Any]) -> dict[str, str]:
+    """Column title -> unit, joined through the refId the table renames."""
+    renames = table["transformations"][1]["options"]["renameByName"]
+    units = {
+        o["matcher"]["options"]: o["properties"][0]["value"]
+        for o in table["fieldConfig"]["overrides"]
+    }
+    refs = {t["refId"]: t["expr"] for t in table["targets"]}
+    return {refs[key.removeprefix("Value #")]: units[name] for key, name in renames.items()}
+
+
+def test_table_columns_keep_their_units_when_queries_are_reordered() -> None:
+    rate = panels.Query("sum(rate(nv_inference_count[5m]))", column="rate", unit="reqps")
+    time = panels.Query("sum(rate(nv_inference_request_duration_us[5m]))", column="time", unit="µs")
+    forward = _column_units(_table_json(panels.table("T", [rate, time])))
+    backward = _column_units(_table_json(panels.table("T", [time, rate])))
+    assert forward == backward == {str(rate.expr): "reqps", str(time.expr): "µs"}
+
+
+def test_table_column_that_names_no_query_is_an_error() -> None:
+    with pytest.raises(ValueError, match="table column 'C' names no query"):
+        panels.table("T", ["up", "up"], columns={"A": ("a", "short"), "C": ("c", "µs")})
+
+
+def test_table_column_given_twice_is_an_error() -> None:
+    with pytest.raises(ValueError, match="given twice"):
+        panels.table("T", [panels.Query("up", column="a")], columns={"A": ("a", "short")})
+
+
+def test_a_unit_without_a_column_is_an_error() -> None:
+    with pytest.raises(ValueError, match="needs a column title"):
+        panels.Query("up", unit="µs")
+
+
+# -- units: a panel of a family's own quantity takes the catalog's unit -------------------------
+
+
+def _unit(panel: g.Panel) -> str:
+    return _table_json(panel)["fieldConfig"]["defaults"]["unit"]  # type: ignore[no-any-return]
+
+
+def test_stock_panels_take_the_unit_of_the_family_they_plot() -> None:
+    scope = Scope(namespace="triton")
+    for phase in catalog.Phase:
+        assert _unit(panels.latency(scope, phase)) == phase.duration.unit
+        assert _unit(panels.summary_percentiles(scope, phase)) == phase.summary.unit
+    expected = {
+        panels.first_response_percentiles: catalog.FIRST_RESPONSE_HISTOGRAM,
+        panels.pending_requests: catalog.PENDING_REQUESTS,
+        panels.model_load_time: catalog.MODEL_LOAD_DURATION,
+        panels.gpu_utilization: catalog.GPU_UTILIZATION,
+        panels.gpu_power: catalog.GPU_POWER_USAGE,
+        panels.cpu_utilization: catalog.CPU_UTILIZATION,
+        panels.pinned_memory: catalog.PINNED_MEMORY_USED,
+    }
+    for panel, family in expected.items():
+        assert _unit(panel(scope)) == family.unit, panel.__name__
+    table = _column_units(_table_json(panels.models_table(scope)))
+    latency = str(queries.avg_latency(scope, catalog.Phase.REQUEST))
+    assert table[latency] == catalog.Phase.REQUEST.duration.unit
+
+
+def test_families_of_different_units_cannot_share_a_panel() -> None:
+    from triton_dashboards.dashboard.panels.scoped import unit_of
+
+    assert unit_of(catalog.GPU_POWER_USAGE, catalog.GPU_POWER_LIMIT) == "watt"
+    with pytest.raises(ValueError, match="do not share a unit"):
+        unit_of(catalog.GPU_POWER_USAGE, catalog.REQUEST_DURATION)

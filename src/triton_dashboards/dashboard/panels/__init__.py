@@ -1,89 +1,19 @@
-"""Panels: generic factories (:mod:`.factories`) and stock Triton panels (:mod:`.triton`).
+"""Panels: generic factories (:mod:`.factories`) and stock Triton panels (:mod:`.stock`).
 
 ``from triton_dashboards import panels`` gives both: ``panels.timeseries(...)`` for a
-panel of your own, ``panels.requests_per_minute(scope)`` for a Triton one.
+panel of your own, ``panels.requests_per_minute(scope)`` for a Triton one. The stock
+panels live by subject in :mod:`.traffic`, :mod:`.timing` and :mod:`.hardware`; each
+module's ``__all__`` is the one list of its names.
 """
 
-from triton_dashboards.dashboard.panels.factories import (
-    DATASOURCE,
-    DATASOURCE_VARIABLE,
-    Query,
-    Threshold,
-    Unit,
-    bar_gauge,
-    gauge,
-    heatmap,
-    series_override,
-    stat,
-    table,
-    text,
-    timeseries,
-)
-from triton_dashboards.dashboard.panels.stock import (
-    avg_queued_requests,
-    batch_size,
-    cache_hit_ratio,
-    cpu_memory,
-    cpu_utilization,
-    execution_rate,
-    failure_ratio,
-    failures_by_reason,
-    failures_in_range,
-    first_response_percentiles,
-    gpu_energy,
-    gpu_memory,
-    gpu_power,
-    gpu_utilization,
-    instances,
-    latency,
-    latency_by_phase,
-    model_load_time,
-    models_table,
-    pending_requests,
-    pinned_memory,
-    request_rate,
-    requests_per_minute,
-    successes_in_range,
-    summary_percentiles,
-)
+from triton_dashboards.dashboard.panels import factories, hardware, stock, timing, traffic
+from triton_dashboards.dashboard.panels.factories import *  # noqa: F403
+from triton_dashboards.dashboard.panels.hardware import *  # noqa: F403
+from triton_dashboards.dashboard.panels.timing import *  # noqa: F403
+from triton_dashboards.dashboard.panels.traffic import *  # noqa: F403
 
-__all__ = [
-    "DATASOURCE",
-    "DATASOURCE_VARIABLE",
-    "Query",
-    "Threshold",
-    "Unit",
-    "avg_queued_requests",
-    "bar_gauge",
-    "batch_size",
-    "cache_hit_ratio",
-    "cpu_memory",
-    "cpu_utilization",
-    "execution_rate",
-    "failure_ratio",
-    "failures_by_reason",
-    "failures_in_range",
-    "first_response_percentiles",
-    "gauge",
-    "gpu_energy",
-    "gpu_memory",
-    "gpu_power",
-    "gpu_utilization",
-    "heatmap",
-    "instances",
-    "latency",
-    "latency_by_phase",
-    "model_load_time",
-    "models_table",
-    "pending_requests",
-    "pinned_memory",
-    "request_rate",
-    "requests_per_minute",
-    "series_override",
-    "stat",
-    "successes_in_range",
-    "summary_percentiles",
-    "table",
-    "text",
-    "timeseries",
-]
+__all__ = ["stock"]
+__all__ += factories.__all__
+__all__ += traffic.__all__
+__all__ += timing.__all__
+__all__ += hardware.__all__

@@ -1,40 +1,34 @@
 """What Grafana sends to Prometheus when a dashboard refreshes: one request per target.
 
 The benchmark must load Prometheus the way Grafana does, or its numbers say nothing about
-a real refresh. The rules below follow Grafana's code:
-
-* the query interval (PanelQueryRunner): ``roundInterval(range / maxDataPoints)``, where
-  maxDataPoints is the panel's width in pixels unless the panel sets it, and no less
-  than the panel's min interval or else the data source's scrape interval;
-* the Prometheus data source (``createQuery``): step = max(interval x intervalFactor,
-  the target's min step, range / 11000); ``$__rate_interval`` = max(step + scrape,
-  4 x scrape), scrape being the target's min step when set, else the data source's;
-  start and end floored to multiples of the step (``alignRange``, UTC);
-* variables set to All become the variable's ``allValue`` when it has one (our
-  dashboards say ``.*``), else a regex of every value the variable's
-  ``label_values()`` query finds (``(a|b|c)``, values regex-escaped);
-* a target is a range query, an instant query (``instant`` without ``range``), or both.
+a real refresh. Grafana's rules (the query interval, the step, ``$__rate_interval``, the
+aligned range, template variables chained through ``label_values()``, "All" as the custom
+all value or a regex of every value) are emulated once, in tests/grafana_variables.py,
+which the end-to-end tests check on a real Prometheus; this module only plans the
+requests: a target is a range query, an instant query (``instant`` without ``range``), or
+both, and a panel gets as many data points as it is wide in pixels unless it says.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import grafana_variables as gv
+
 __all__ = [
-    "Interval",
     "Panel",
+    "RefreshError",
     "Request",
     "Target",
-    "grafana_interval",
+    "duration",
     "metric_names",
     "panels_of",
     "requests_for",
-    "round_interval_ms",
-    "substitute",
     "variable_values",
 ]
 
@@ -43,43 +37,8 @@ class RefreshError(Exception):
     """A dashboard this module cannot refresh as Grafana would; one line."""
 
 
-# ------------------------------------------------------------------------- intervals
-
-_NICE_MS = (
-    (15, 10), (35, 20), (75, 50), (150, 100), (350, 200), (750, 500), (1500, 1000),
-    (3500, 2000), (7500, 5000), (12500, 10000), (17500, 15000), (25000, 20000),
-    (45000, 30000), (90000, 60000), (210000, 120000), (450000, 300000), (750000, 600000),
-    (1050000, 900000), (1500000, 1200000), (2700000, 1800000), (5400000, 3600000),
-    (9000000, 7200000), (16200000, 10800000), (32400000, 21600000), (86400000, 43200000),
-    (604800000, 86400000), (1814400000, 604800000), (3628800000, 2592000000),
-)  # fmt: skip
-
-
-def round_interval_ms(ms: float) -> int:
-    """Grafana's ``rangeUtil.roundInterval``: the nice interval for a raw one, in ms."""
-    for below, nice in _NICE_MS:
-        if ms < below:
-            return nice
-    return 31536000000
-
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
-_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-
-
-def seconds(text: str) -> float:
-    """``"15s"`` -> 15.0, like Grafana's ``rangeUtil.intervalToSeconds``; a bare number is s."""
-    text = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    match = _DURATION.fullmatch(text)
-    if not match:
-        raise RefreshError(f"bad duration {text!r}; write it like 15s, 5m or 1h")
-    return float(match.group(1)) * _UNIT_S[match.group(2)]
-
-
 def duration(s: float) -> str:
-    """Seconds as a Prometheus duration: ``240`` -> ``"4m"``, ``90`` -> ``"90s"``."""
+    """Seconds as a Prometheus duration, for reports: ``240`` -> ``"4m"``, ``90`` -> ``"90s"``."""
     whole = round(s)
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if whole >= size and whole % size == 0:
@@ -87,111 +46,42 @@ def duration(s: float) -> str:
     return f"{whole}s"
 
 
-@dataclasses.dataclass(frozen=True)
-class Interval:
-    """What Grafana computes for one target over one time range, in seconds."""
-
-    step: float  # the query_range step, also $__interval
-    rate_interval: float
-    start: float
-    end: float
-
-
-def grafana_interval(
-    *,
-    range_s: float,
-    end: float,
-    max_data_points: int,
-    panel_min_interval: str,
-    target_min_step: str,
-    interval_factor: float,
-    scrape_s: float,
-) -> Interval:
-    """The step, ``$__rate_interval`` and aligned range Grafana uses (module docstring)."""
-    low = seconds(panel_min_interval) if panel_min_interval else scrape_s
-    interval = max(round_interval_ms(range_s * 1000 / max_data_points) / 1000, low)
-    min_step = seconds(target_min_step) if target_min_step else interval
-    scrape = seconds(target_min_step) if target_min_step else scrape_s
-    safe = range_s / 11000
-    step = max(interval * interval_factor, min_step, math.ceil(safe) if safe > 1 else safe)
-    return Interval(
-        step=step,
-        rate_interval=max(step + scrape, 4 * scrape),
-        start=math.floor((end - range_s) / step) * step,
-        end=math.floor(end / step) * step,
-    )
-
-
 # ------------------------------------------------------------------------- variables
 
-# $var, ${var}, ${var:format} and [[var]]; $1 (a regex group) is not a variable.
-_VAR = re.compile(
-    r"\$(?:\{([A-Za-z_]\w*)(?::\w+)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"
-)
-_LABEL_VALUES = re.compile(r"\s*label_values\((?:(.*),)?\s*(\w+)\s*\)\s*", re.S)
 
+@dataclasses.dataclass(frozen=True)
+class _Labels:
+    """Prometheus' label values API, as the variables' ``label_values()`` queries use it."""
 
-def substitute(expr: str, values: Mapping[str, str]) -> str:
-    """``expr`` with every Grafana variable replaced by its value in ``values``."""
+    session: Any
+    url: str
 
-    def value(match: re.Match[str]) -> str:
-        name = next(n for n in match.groups() if n)
-        if name not in values:
-            raise RefreshError(f"no value for Grafana variable ${name} in {expr!r}")
-        return values[name]
-
-    return _VAR.sub(value, expr)
-
-
-def builtins(interval: Interval, range_s: float) -> dict[str, str]:
-    """Grafana's global variables for one target."""
-    return {
-        "__interval": duration(interval.step),
-        "__interval_ms": str(int(interval.step * 1000)),
-        "__rate_interval": duration(interval.rate_interval),
-        "__range": duration(range_s),
-        "__range_s": str(int(range_s)),
-        "__range_ms": str(int(range_s * 1000)),
-    }
-
-
-def _regex_escape(value: str) -> str:
-    """The characters Grafana's ``prometheusSpecialRegexEscape`` escapes."""
-    return re.sub(r"([\\^$*+?.()|{}\[\]])", r"\\\1", value)
+    def label_values(self, label: str, match: Sequence[str] = (), *span: float | None) -> list[str]:
+        """``span`` is (start, end), as :class:`grafana_variables.LabelSource` passes them."""
+        params = {"match[]": list(match), **dict(zip(("start", "end"), span, strict=False))}
+        body = self.session.get(f"{self.url}/api/v1/label/{label}/values", params=params).json()
+        return list(body.get("data") or [])
 
 
 def variable_values(
     dashboard: Mapping[str, Any], session: Any, url: str, start: float, end: float, *, regex: bool
-) -> dict[str, str]:
-    """Every template variable set to All, as Grafana interpolates it into a query.
+) -> gv.Variables:
+    """Every template variable set to All, resolved over ``start``..``end``.
 
-    ``regex`` ignores ``allValue`` and always sends the regex of every value. Values come
-    from the variable's ``label_values()`` query over ``start``..``end``, earlier
-    variables substituted first (the chain the dashboard defines).
+    ``regex`` ignores ``allValue`` and always sends the regex of every value.
     """
-    values: dict[str, str] = {}
-    for var in (dashboard.get("templating") or {}).get("list") or []:
-        name, kind = var["name"], var.get("type")
-        if kind == "datasource":
-            values[name] = "prometheus"
-        elif kind != "query":
-            current = (var.get("current") or {}).get("value", "")
-            values[name] = current if isinstance(current, str) else "|".join(current)
-        elif var.get("allValue") and not regex:
-            values[name] = var["allValue"]
-        else:
-            query = var.get("query")
-            text = query.get("query", "") if isinstance(query, dict) else str(query or "")
-            match = _LABEL_VALUES.fullmatch(text)
-            if not match:
-                raise RefreshError(f"variable ${name}: {text!r} is not label_values(...)")
-            params: dict[str, Any] = {"start": start, "end": end}
-            if match.group(1):
-                params["match[]"] = substitute(match.group(1).strip(), values)
-            response = session.get(f"{url}/api/v1/label/{match.group(2)}/values", params=params)
-            found = [_regex_escape(v) for v in sorted(response.json().get("data") or [])]
-            values[name] = found[0] if len(found) == 1 else "(" + "|".join(found) + ")"
-    return values
+    variables = (dashboard.get("templating") or {}).get("list") or []
+    everything = {v["name"]: ["$__all"] for v in variables if v.get("type") == "query"}
+    try:
+        return gv.Variables(
+            dashboard,
+            _Labels(session, url),
+            gv.QueryContext(start=start, end=end),
+            selected=everything,
+            all_values=regex,
+        )
+    except ValueError as e:
+        raise RefreshError(str(e)) from None
 
 
 # ------------------------------------------------------------------------ dashboards
@@ -292,7 +182,7 @@ class Request:
 
 def requests_for(
     panels: Sequence[Panel],
-    values: Mapping[str, str],
+    variables: gv.Variables,
     *,
     range_s: float,
     end: float,
@@ -308,22 +198,27 @@ def requests_for(
     out = []
     for i, panel in enumerate(panels):
         width = round(screen_px * panel.columns / 24) if screen_px else width_px
+        refresh = gv.QueryContext(
+            start=end - range_s, end=end, scrape_interval=scrape_s, max_data_points=width
+        )
+        panel_json = {"interval": panel.min_interval, "maxDataPoints": panel.max_data_points}
         for j, t in enumerate(panel.targets):
-            iv = grafana_interval(
-                range_s=range_s,
-                end=end,
-                max_data_points=panel.max_data_points or width,
-                panel_min_interval=panel.min_interval,
-                target_min_step=t.min_step,
-                interval_factor=t.interval_factor,
-                scrape_s=scrape_s,
-            )
-            expr = substitute(t.expr, {**values, **builtins(iv, range_s)})
+            target_json = {"interval": t.min_step, "intervalFactor": t.interval_factor}
+            try:
+                context = refresh.for_panel(panel_json, target_json)
+            except ValueError as e:
+                raise RefreshError(f"{panel.title}: {e}; write it like 15s, 5m or 1h") from None
+            expr = variables.interpolate(t.expr, context)
             if t.ranged:
-                form = {"query": expr, "start": f"{iv.start:.0f}", "end": f"{iv.end:.0f}",
-                        "step": f"{iv.step:g}", "stats": "all"}  # fmt: skip
-                out.append(Request(i, j, "/api/v1/query_range", form, iv.step, iv.rate_interval))
+                start, stop = context.aligned()
+                form = {"query": expr, "start": f"{start:.0f}", "end": f"{stop:.0f}",
+                        "step": f"{context.step:g}", "stats": "all"}  # fmt: skip
+                out.append(
+                    Request(i, j, "/api/v1/query_range", form, context.step, context.rate_interval)
+                )
             if t.instant:
                 form = {"query": expr, "time": f"{end:.0f}", "stats": "all"}
-                out.append(Request(i, j, "/api/v1/query", form, iv.step, iv.rate_interval))
+                out.append(
+                    Request(i, j, "/api/v1/query", form, context.step, context.rate_interval)
+                )
     return out

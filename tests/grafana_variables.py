@@ -134,6 +134,7 @@ class QueryContext:
     ``max_data_points`` is the panel's width in pixels unless the panel sets it; 1000 is a
     panel half as wide as a 2000 px screen. ``min_interval`` is a panel's "Min interval"
     and ``min_step`` a query's "Min step" (None: the data source's scrape interval).
+    ``interval_factor`` is a query's legacy "Resolution" (1/2 is 2): it multiplies the step.
     """
 
     start: float
@@ -142,6 +143,7 @@ class QueryContext:
     max_data_points: int = 1000
     min_interval: float | None = None
     min_step: float | None = None
+    interval_factor: float = 1.0
 
     @property
     def range(self) -> float:
@@ -159,7 +161,8 @@ class QueryContext:
         low = self.min_step if self.min_step is not None else self.interval
         raw = self.range / self.max_data_points
         calculated = low if raw < low else round_interval(raw)
-        return max(calculated, round_interval(self.range / SAFE_RESOLUTION))
+        safe = round_interval(self.range / SAFE_RESOLUTION)
+        return max(calculated, safe) * self.interval_factor
 
     @property
     def rate_interval(self) -> float:
@@ -179,6 +182,8 @@ class QueryContext:
             changes["min_step"] = parse_duration(target["interval"])
         if panel.get("maxDataPoints"):
             changes["max_data_points"] = int(panel["maxDataPoints"])
+        if target.get("intervalFactor"):
+            changes["interval_factor"] = float(target["intervalFactor"])
         return attrs.evolve(self, **changes) if changes else self
 
     def builtins(self) -> dict[str, str]:

@@ -12,10 +12,8 @@ shared/grafana/API.md.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import random
-import re
 import time
 import urllib.parse
 from pathlib import Path
@@ -41,6 +39,13 @@ from triton_dashboards.grafana.errors import (
     redact,
 )
 from triton_dashboards.grafana.plan import Live, Version
+from triton_dashboards.grafana.wire import (
+    BearerAuth,
+    check_token,
+    json_or_none,
+    split_url,
+    why_not_json,
+)
 
 __all__ = ["DashboardVersion", "GrafanaClient", "GrafanaConfig", "LiveDashboard"]
 
@@ -52,7 +57,6 @@ MAX_PAGES = 100
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~+/=:")
 
 
 @attrs.frozen
@@ -112,61 +116,11 @@ class LiveDashboard:
         )
 
 
-def _split_url(url: str) -> tuple[str, str | None, str | None]:
-    """Base URL without credentials, plus any ``user:password`` the URL carried."""
-    shown = re.sub(r"^([^/]*//)?[^/@]*@", r"\1***@", url.strip())  # hide user:password@
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        port = parts.port
-    except ValueError as error:
-        # urllib says "Port out of range 0-65535", "Invalid IPv6 URL", ...: name the part.
-        raise ConfigError(
-            f"GRAFANA_URL {shown!r} is malformed ({error}); set it to Grafana's address, "
-            "such as https://grafana.example.com:3000 (a port is a number up to 65535)"
-        ) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"GRAFANA_URL {shown!r} is not an http(s) URL; set it to Grafana's address, "
-            "such as https://grafana.example.com (with its sub-path, if any)"
-        )
-    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    if port is not None:
-        netloc += f":{port}"
-    base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-    user = urllib.parse.unquote(parts.username) if parts.username else None
-    password = urllib.parse.unquote(parts.password) if parts.password else None
-    return base, user, password
-
-
-def _check_token(token: str) -> None:
-    # requests repeats an invalid header value in its exception text: refuse it first.
-    if not set(token) <= _TOKEN_CHARS:
-        raise ConfigError(
-            "GRAFANA_TOKEN contains spaces or characters a token never has; "
-            "copy the service-account token again (it starts with glsa_)"
-        )
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    """``Authorization: Bearer <token>``. As session auth (not a default header), it also
-    keeps requests from replacing the header with credentials from ~/.netrc."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(***)"
-
-
 class GrafanaClient:
     """The Grafana API calls of a publisher. Thread-safe enough to share among workers."""
 
     def __init__(self, config: GrafanaConfig, *, session: requests.Session | None = None) -> None:
-        base, url_user, url_password = _split_url(config.url)
+        base, url_user, url_password = split_url(config.url)
         user = config.user or url_user
         password = config.password if config.password is not None else url_password
         self.base_url = base
@@ -187,8 +141,8 @@ class GrafanaClient:
         self.session.headers["User-Agent"] = "triton-dashboards"
         self.auth: AuthKind = "none"
         if config.token:
-            _check_token(config.token)
-            self.session.auth = _BearerAuth(config.token)
+            check_token(config.token)
+            self.session.auth = BearerAuth(config.token)
             self._secrets = (config.token,)
             self.auth = "token"
         elif user and password is not None:
@@ -267,7 +221,7 @@ class GrafanaClient:
             if 200 <= status < 300 or status in ok:
                 return response
             failure = error_from_response(
-                call, status, _json_or_none(response), auth=self.auth, org_id=self.org_id
+                call, status, json_or_none(response), auth=self.auth, org_id=self.org_id
             )
             break
         assert failure is not None
@@ -275,9 +229,9 @@ class GrafanaClient:
         raise failure.redacted(self._secrets)
 
     def _json(self, call: Call, response: requests.Response) -> Any:
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if body is None:
-            text, cut = _why_not_json(call, response)
+            text, cut = why_not_json(call, response)
             raise GrafanaError(text, status=response.status_code, fatal=not cut).redacted(
                 self._secrets
             )
@@ -287,7 +241,7 @@ class GrafanaClient:
         """A 404 from Grafana (JSON); a 404 page from something else is no answer at all."""
         if response.status_code != 404:
             return False
-        if _json_or_none(response) is None:
+        if json_or_none(response) is None:
             kind = response.headers.get("Content-Type", "no content type").split(";")[0]
             raise not_grafana(f"{call.method} {call.path}", f"404 with {kind}")
         return True
@@ -425,44 +379,3 @@ class GrafanaClient:
 
 def _quote(uid: str) -> str:
     return urllib.parse.quote(uid, safe="")
-
-
-def _why_not_json(call: Call, response: requests.Response) -> tuple[str, bool]:
-    """Why an answer is not JSON, and whether it was cut short on the way (else it is not
-    Grafana's API at all, which no retry mends)."""
-    kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
-    if "json" in kind:
-        expected = response.headers.get("Content-Length", "")
-        got = len(response.content)
-        text = response.content.decode("utf-8", "replace")
-        cut = expected.isdigit() and int(expected) > got
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as error:
-            # Input that ends mid-value: a decode error at the very end, or an open string.
-            ends_early = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated")
-            cut = cut or ends_early
-        if cut:
-            sizes = f"{got} of {expected} bytes" if expected.isdigit() else f"{got} bytes"
-            return (
-                f"Grafana's answer to {call.what} was cut short ({sizes} of JSON that ends "
-                "early); run again, and if it repeats check a proxy's response size or "
-                "buffering limits between here and Grafana"
-            ), True
-        return (
-            f"Grafana's answer to {call.what} says JSON but is not valid JSON; check that "
-            "GRAFANA_URL points at Grafana itself, not a proxy's error page"
-        ), False
-    return (
-        f"Grafana's answer to {call.what} is {kind}, not JSON; check that GRAFANA_URL "
-        "points at Grafana itself, with its sub-path (https://host/grafana)"
-    ), False
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    if "json" not in response.headers.get("Content-Type", ""):
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -11,202 +11,28 @@ The defaults (folder, timeout, retries, backoff, concurrency) are read from
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, EXIT_USAGE, fail
-from triton_dashboards.grafana import settings as defaults
+from triton_dashboards.cli.grafana_settings import (
+    Refused,
+    connect,
+    grafana_options,
+    load_local,
+    make_client,
+)
 
 if TYPE_CHECKING:
-    from triton_dashboards.grafana.client import GrafanaClient
-    from triton_dashboards.grafana.local import LocalDashboard
     from triton_dashboards.grafana.report import Outcome
 
 #: Conflict diffs longer than this are cut; ``diff`` shows them whole.
 MAX_CONFLICT_DIFF_LINES = 40
-
-_GRAFANA_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
-    click.option(
-        "--url",
-        envvar="GRAFANA_URL",
-        show_envvar=True,
-        help="Grafana's address, with its sub-path if any: https://host/grafana.",
-    ),
-    click.option(
-        "--token",
-        envvar="GRAFANA_TOKEN",
-        show_envvar=True,
-        help="Service-account token (Editor role). Prefer the variable: flags show in ps.",
-    ),
-    click.option("--user", envvar="GRAFANA_USER", show_envvar=True, help="Basic-auth user."),
-    click.option(
-        "--password", envvar="GRAFANA_PASSWORD", show_envvar=True, help="Basic-auth password."
-    ),
-    click.option(
-        "--org-id",
-        envvar="GRAFANA_ORG_ID",
-        show_envvar=True,
-        help="Organisation id, sent as X-Grafana-Org-Id (default: the credential's own).",
-    ),
-    click.option(
-        "--folder",
-        envvar="GRAFANA_FOLDER",
-        show_envvar=True,
-        default=defaults.FOLDER,
-        show_default=True,
-        help="Folder title; A/B for a nested folder. Its uid is derived from the title.",
-    ),
-    click.option(
-        "--ca-cert",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="PEM file of the CA that signed Grafana's certificate.",
-    ),
-    click.option("--insecure", is_flag=True, help="Skip TLS verification (test instances only)."),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        default=defaults.TIMEOUT,
-        show_default=True,
-        help="Seconds per request.",
-    ),
-    click.option(
-        "--retries",
-        type=click.IntRange(0, 10),
-        default=defaults.RETRIES,
-        show_default=True,
-        help="Retries on connection errors, timeouts and 500/502/503/504.",
-    ),
-    click.option(
-        "--backoff",
-        type=click.FloatRange(0),
-        default=defaults.BACKOFF,
-        show_default=True,
-        help="Seconds before the first retry; doubles on each.",
-    ),
-    click.option(
-        "--concurrency",
-        type=click.IntRange(1, 64),
-        default=defaults.CONCURRENCY,
-        show_default=True,
-        help="Dashboards handled at once.",
-    ),
-    click.option(
-        "-v",
-        "--verbose",
-        count=True,
-        help="Log every request (never credentials); -vv adds urllib3's connection log.",
-    ),
-]
-
-_SETTING_NAMES = (
-    "url",
-    "token",
-    "user",
-    "password",
-    "org_id",
-    "ca_cert",
-    "insecure",
-    "timeout",
-    "retries",
-    "backoff",
-    "concurrency",
-    "verbose",
-    "folder",
-)
-
-
-def grafana_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the connection options; the command receives them as one ``settings`` dict."""
-
-    @functools.wraps(command)
-    def wrapper(**kwargs: Any) -> Any:
-        settings = {name: kwargs.pop(name) for name in _SETTING_NAMES}
-        return command(settings=settings, **kwargs)
-
-    for option in reversed(_GRAFANA_OPTIONS):
-        wrapper = option(wrapper)
-    return wrapper
-
-
-class Refused(Exception):
-    """Nothing can be done: the one-line reason, for ``fail`` (and the JSON document)."""
-
-
-def _org_id(value: str | None) -> int | None:
-    if value is None or value.strip() == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise Refused(
-            f"GRAFANA_ORG_ID must be a number (got {value!r}); set it to the organisation id"
-        ) from None
-
-
-def _logging(verbose: int) -> None:
-    """-v: our own request log; -vv: urllib3's connection log too (else kept at WARNING)."""
-    if not verbose:
-        return
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    logging.getLogger("triton_dashboards").setLevel(logging.DEBUG)
-    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
-
-
-def _client(settings: dict[str, Any]) -> GrafanaClient:
-    """The client for these settings, or Refused with what to fix (nothing is sent)."""
-    from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
-    from triton_dashboards.grafana.errors import ConfigError
-
-    if not settings["url"]:
-        raise Refused(
-            "GRAFANA_URL is not set; set it (or --url) to Grafana's address, e.g. "
-            "https://grafana.example.com"
-        )
-    _logging(settings["verbose"])
-    token = settings["token"] or None
-    user, password = settings["user"] or None, settings["password"]
-    if not token and user and password is None:
-        raise Refused("GRAFANA_USER is set but GRAFANA_PASSWORD is not; set both, or GRAFANA_TOKEN")
-    if not token and password and not user:
-        raise Refused("GRAFANA_PASSWORD is set but GRAFANA_USER is not; set both, or GRAFANA_TOKEN")
-    config = GrafanaConfig(
-        url=settings["url"],
-        token=token,
-        user=user,
-        password=password,
-        org_id=_org_id(settings["org_id"]),
-        ca_cert=settings["ca_cert"],
-        insecure=settings["insecure"],
-        timeout=settings["timeout"],
-        retries=settings["retries"],
-        backoff=settings["backoff"],
-        pool_size=settings["concurrency"],
-    )
-    try:
-        return GrafanaClient(config)
-    except ConfigError as error:
-        raise Refused(error.message) from None
-
-
-def _local(directory: Path, files: tuple[Path, ...]) -> list[LocalDashboard]:
-    from triton_dashboards.grafana.local import InputError, load_dashboards
-
-    paths = list(files) or sorted(directory.glob("*.json"))
-    if not paths:
-        raise Refused(
-            f"no dashboard JSON in {directory}; run `triton-dashboards build` first or pass FILES"
-        )
-    try:
-        return load_dashboards(paths)
-    except InputError as error:
-        raise Refused(str(error)) from None
 
 
 def _stop(message: str, output: str, *, url: str | None, dry_run: bool) -> NoReturn:
@@ -292,8 +118,8 @@ def publish(
             raise Refused(
                 "--prune needs every dashboard to know what is no longer in git; drop the FILES"
             )
-        dashboards = _local(directory, files)
-        client = _client(settings)
+        dashboards = load_local(directory, files)
+        client = make_client(settings)
         url = client.base_url
     except Refused as refused:
         _stop(str(refused), output, url=url, dry_run=dry_run)
@@ -328,13 +154,6 @@ def publish(
         sys.exit(EXIT_FINDINGS)
 
 
-def _connect(settings: dict[str, Any]) -> GrafanaClient:
-    try:
-        return _client(settings)
-    except Refused as refused:
-        fail(str(refused))
-
-
 @click.command()
 @grafana_options
 @DIR_OPTION
@@ -356,10 +175,10 @@ def diff(settings: dict[str, Any], directory: Path, files: tuple[Path, ...]) -> 
     from triton_dashboards.grafana.folders import resolve_folders
 
     try:
-        dashboards = _local(directory, files)
+        dashboards = load_local(directory, files)
     except Refused as refused:
         fail(str(refused))
-    with _connect(settings) as client:
+    with connect(settings) as client:
         try:
             folders = resolve_folders(client, settings["folder"], dry_run=True, writable=False)
             results = diff_dashboards(
@@ -418,7 +237,7 @@ def pull(settings: dict[str, Any], directory: Path, uids: Sequence[str]) -> None
     from triton_dashboards.grafana.errors import GrafanaError
 
     wanted = list(dict.fromkeys(uids))
-    with _connect(settings) as client:
+    with connect(settings) as client:
         try:
             pulled = pull_dashboards(client, wanted, directory, concurrency=settings["concurrency"])
         except (GrafanaError, PullRefused) as error:

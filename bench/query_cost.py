@@ -4,6 +4,8 @@ Run from the repository root::
 
     .venv/bin/python bench/query_cost.py                      # full size: 50 models x 2
                                                               # versions x 8 GPUs x 4 pods, 7 d
+    .venv/bin/python bench/query_cost.py --standard           # the standard run: 24 h of a
+                                                              # 1-day fleet, default rules
     .venv/bin/python bench/query_cost.py --days 1 --models 5  # a quick run
     .venv/bin/python bench/query_cost.py --estimate           # time a small build, extrapolate
 
@@ -25,8 +27,13 @@ A benchmark, not a test: it exits 0 once it has measured, whatever the numbers.
    ``recording_rules=Recording(window=--rule-window)`` is measured too, on the TSDB plus
    its recording rules backfilled by ``promtool tsdb create-blocks-from rules``.
 
-Nothing is written outside a temporary directory and the cache, unless ``--keep DIR``
-(Prometheus logs, the rules file and results.json go there).
+``--standard`` is the run to repeat between changes (about 12 minutes with the data
+build, a few once it is cached): the full-size fleet for one day at 60 s, refreshed over
+24 h, with the recording rules ``triton-dashboards rules`` writes by default. Every run
+reports, per query, whether it returned data, and writes its results as JSON
+(``--json``, by default ``bench/.cache/query-cost[-standard].json``) next to the tables
+it prints. Nothing else is written outside a temporary directory and the cache, unless
+``--keep DIR`` (Prometheus logs and the rules file go there).
 """
 
 from __future__ import annotations
@@ -36,7 +43,6 @@ import concurrent.futures
 import dataclasses
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -48,21 +54,30 @@ from typing import Any
 # Run as a script, so bench/ is on sys.path: these are the two halves next to this file.
 import grafana_refresh as gr
 import reference_tsdb as ref
+from query_report import (
+    IN_FLIGHT,
+    RANGES,
+    Measured,
+    Outcome,
+    as_json,
+    fmt_samples,
+    markdown,
+    report,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache"
 OVERVIEW_JSON = ROOT / "dashboards" / "triton-overview.json"
 NVIDIA_JSON = Path("triton") / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
-RANGES = (("1h", 3600), ("24h", 86400), ("7d", 7 * 86400))
-#: Issue 4 part 4: the overview on recorded series refreshes over 24 h in under 1 s.
-MAX_RECORDED_24H_S = 1.0
-#: Requests a browser keeps in flight to one host over HTTP/1.1.
-IN_FLIGHT = 6
-TITLES = {
-    "overview": "Overview (ours)",
-    "overview-recorded": "Overview on recording rules (ours)",
-    "nvidia": "NVIDIA k8s-onprem",
-}
+#: ``--rule-window`` value for the window ``triton-dashboards rules`` writes by default.
+DEFAULT_RULES = "default"
+#: ``--standard``: the run issue 12 measures against, short enough to repeat. The full
+#: fleet for one day at 60 s (Prometheus' default scrape interval), refreshed over 24 h,
+#: on the rules a user gets without flags.
+STANDARD = {
+    "models": 50, "versions": 2, "gpus": 8, "pods": 4, "days": 1.0, "resolution": 60,
+    "ranges": "24h", "rule_window": DEFAULT_RULES, "startup_loaded": False,
+}  # fmt: skip
 
 
 class BenchError(Exception):
@@ -70,15 +85,6 @@ class BenchError(Exception):
 
 
 # ----------------------------------------------------------------------- measurement
-
-
-@dataclasses.dataclass(frozen=True)
-class Outcome:
-    wall: float
-    samples: int
-    series: int
-    error: str | None
-    engine: float = 0.0  # Prometheus' evalTotalTime: the rest is HTTP and JSON
 
 
 def send(session: Any, url: str, request: gr.Request) -> Outcome:
@@ -94,61 +100,19 @@ def send(session: Any, url: str, request: gr.Request) -> Outcome:
     engine = float(stats.get("timings", {}).get("evalTotalTime", 0.0))
     result = data.get("result")
     series = len(result) if isinstance(result, list) else 1
-    return Outcome(wall, samples, series, None, engine)
+    return Outcome(wall, samples, series, None, engine, has_data=has_data(data))
 
 
-@dataclasses.dataclass
-class Measured:
-    """One dashboard over one range: per-panel walls per pass, and what came back."""
-
-    dashboard: str
-    range_name: str
-    panels: list[gr.Panel]
-    requests: list[gr.Request]
-    walls: dict[int, list[float]] = dataclasses.field(default_factory=dict)
-    engines: list[float] = dataclasses.field(default_factory=list)  # summed per pass
-    outcomes: list[Outcome] = dataclasses.field(default_factory=list)  # one per request
-    refresh: list[float] = dataclasses.field(default_factory=list)
-
-    def wall(self, i: int) -> float:
-        return statistics.median(self.walls[i])
-
-    def of_panel(self, i: int) -> list[Outcome]:
-        return [o for q, o in zip(self.requests, self.outcomes, strict=True) if q.panel == i]
-
-    def samples(self, i: int) -> int:
-        return sum(o.samples for o in self.of_panel(i))
-
-    def status(self, i: int) -> str:
-        mine = self.of_panel(i)
-        errors = [o.error for o in mine if o.error]
-        if errors:
-            return "error: " + errors[0]
-        empty = sum(1 for o in mine if o.series == 0)
-        if empty == len(mine):
-            return "no data"
-        return f"{empty} of {len(mine)} queries empty" if empty else ""
-
-    @property
-    def total_wall(self) -> float:
-        return sum(self.wall(i) for i in self.walls)
-
-    @property
-    def total_samples(self) -> int:
-        return sum(self.samples(i) for i in self.walls)
-
-    @property
-    def engine(self) -> float:
-        """Median over the passes of Prometheus' own evaluation time, all requests."""
-        return statistics.median(self.engines) if self.engines else 0.0
-
-    @property
-    def refresh_wall(self) -> float | None:
-        return statistics.median(self.refresh) if self.refresh else None
-
-    def heaviest(self) -> tuple[int, str]:
-        i = max(self.walls, key=self.samples)
-        return self.samples(i), self.panels[i].title
+def has_data(data: Mapping[str, Any]) -> bool:
+    """Whether a panel would draw anything: a value that is a number (not NaN)."""
+    result = data.get("result")
+    if data.get("resultType") in ("scalar", "string"):
+        return True
+    for series in result or []:
+        points = series.get("values") or [series.get("value")]
+        if any(p and p[1] != "NaN" for p in points):
+            return True
+    return False
 
 
 def measure(
@@ -201,220 +165,15 @@ def measure(
         s.close()
 
 
-# -------------------------------------------------------------------------- reporting
-
-
-def fmt_samples(n: float) -> str:
-    if n >= 1e6:
-        return f"{n / 1e6:.1f} M"
-    return f"{n / 1e3:.0f} k" if n >= 1e4 else f"{n:.0f}"
-
-
-def fmt_ms(s: float) -> str:
-    return f"{s * 1000:,.0f}" if s >= 0.1 else f"{s * 1000:.1f}"
-
-
-def markdown(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
-    """A Markdown table; ``align`` has an ``l`` or ``r`` per column (default: ``l``, then ``r``)."""
-    align = align or "l" + "r" * (len(header) - 1)
-    widths = [max(3, *(len(r[i]) for r in [header, *rows])) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            c.rjust(w) if a == "r" else c.ljust(w)
-            for c, w, a in zip(cells, widths, align, strict=True)
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rules = [
-        "-" * (w - 1) + ":" if a == "r" else "-" * w for w, a in zip(widths, align, strict=True)
-    ]
-    return "\n".join([line(header), "| " + " | ".join(rules) + " |", *map(line, rows)])
-
-
-def panel_table(runs: Sequence[Measured]) -> str:
-    """One dashboard: a row per panel, ms and samples per range."""
-    first = runs[0]
-    header = ["panel", "queries"]
-    for r in runs:
-        header += [f"{r.range_name} ms", f"{r.range_name} samples"]
-    rows = []
-    for i, panel in enumerate(first.panels):
-        mine = [q for q in first.requests if q.panel == i]
-        row = [panel.title, str(len(mine))]
-        notes = ["instant"] if any(q.path.endswith("/query") for q in mine) else []
-        for r in runs:
-            row += [fmt_ms(r.wall(i)), fmt_samples(r.samples(i))]
-            status = r.status(i)
-            if status and status not in notes:
-                notes.append(status[:120])
-        rows.append([*row, "; ".join(notes)])
-    total = ["**whole dashboard, one request at a time**", str(len(first.requests))]
-    for r in runs:
-        total += [f"**{fmt_ms(r.total_wall)}**", f"**{fmt_samples(r.total_samples)}**"]
-    rows.append([*total, ""])
-    if first.refresh:
-        refresh = [f"whole dashboard, {IN_FLIGHT} requests in flight", ""]
-        for r in runs:
-            refresh += [fmt_ms(r.refresh_wall or 0.0), ""]
-        rows.append([*refresh, ""])
-    return markdown([*header, "notes"], rows, "l" + "r" * (len(header) - 1) + "l")
-
-
-def summary_table(runs: Sequence[Measured]) -> str:
-    """Every dashboard and range on one line: the figures BENCHMARKS.md records."""
-    rows = []
-    for dashboard, title in TITLES.items():
-        for r in (r for r in runs if r.dashboard == dashboard):
-            samples, heaviest = r.heaviest()
-            rows.append(
-                [
-                    title,
-                    r.range_name,
-                    str(len(r.requests)),
-                    fmt_ms(r.total_wall),
-                    fmt_ms(r.engine),
-                    fmt_ms(r.refresh_wall) if r.refresh_wall is not None else "-",
-                    fmt_samples(r.total_samples),
-                    f"{fmt_samples(samples)} ({heaviest})",
-                ]
-            )
-    header = ["dashboard", "range", "queries", "ms, one at a time", "of which engine ms",
-              f"ms, {IN_FLIGHT} in flight", "samples", "heaviest panel (samples)"]  # fmt: skip
-    return markdown(header, rows, "llrrrrrl")
-
-
-def failures(runs: Sequence[Measured]) -> list[str]:
-    """Each target that failed or returned nothing, with the ranges where it did."""
-    found: dict[tuple[str, str, str], list[str]] = {}
-    for r in runs:
-        for q, o in zip(r.requests, r.outcomes, strict=True):
-            if o.error or o.series == 0:
-                expr = r.panels[q.panel].targets[q.target].expr
-                why = o.error or "no data"
-                key = (TITLES[r.dashboard], r.panels[q.panel].title, f"{expr} -> {why}")
-                found.setdefault(key, []).append(r.range_name)
-    return [f"- {d}, {p} ({', '.join(rs)}): `{e}`" for (d, p, e), rs in found.items()]
-
-
-def steps_line(runs: Sequence[Measured]) -> str:
-    """The step and $__rate_interval our panels got per range (NVIDIA's may differ)."""
-    seen: dict[str, str] = {}
-    for r in runs:
-        ranged = next((q for q in r.requests if q.path.endswith("query_range")), None)
-        if r.dashboard == "overview" and ranged is not None:
-            rate = gr.duration(ranged.rate_interval)
-            seen[r.range_name] = f"{r.range_name}: step {gr.duration(ranged.step)}, rate {rate}"
-    return "; ".join(seen.values())
-
-
-def targets_table(runs: Sequence[Measured]) -> str:
-    def find(dashboard: str, range_name: str) -> Measured | None:
-        return next(
-            (r for r in runs if (r.dashboard, r.range_name) == (dashboard, range_name)), None
-        )
-
-    def refresh(run: Measured) -> str:
-        return (
-            f", {fmt_ms(run.refresh_wall)} ms with {IN_FLIGHT} in flight"
-            if run.refresh_wall
-            else ""
-        )
-
-    rows = []
-    for range_name, _ in RANGES:
-        nvidia = find("nvidia", range_name)
-        for name in ("overview", "overview-recorded"):
-            ours = find(name, range_name)
-            if ours is None or nvidia is None:
-                continue
-            limit, limit_title = nvidia.heaviest()
-            worst, worst_title = ours.heaviest()
-            over = [p.title for i, p in enumerate(ours.panels) if ours.samples(i) > limit]
-            rows.append(
-                [
-                    f"{range_name}, {name}: no panel touches more samples than NVIDIA's heaviest",
-                    f"heaviest {fmt_samples(worst)} ({worst_title}) vs {fmt_samples(limit)} "
-                    f"({limit_title}); {len(over)} of {len(ours.panels)} panels over",
-                    "PASS" if not over else "MISS",
-                ]
-            )
-    recorded, plain = find("overview-recorded", "24h"), find("overview", "24h")
-    if recorded is not None:
-        rows.append(
-            [
-                "24h, overview-recorded: whole dashboard in under 1 s",
-                f"{fmt_ms(recorded.total_wall)} ms one at a time{refresh(recorded)}",
-                "PASS" if recorded.total_wall < MAX_RECORDED_24H_S else "MISS",
-            ]
-        )
-    else:
-        rows.append(["24h, overview-recorded: whole dashboard in under 1 s", "not measured", "-"])
-    if plain is not None:
-        rows.append(
-            [
-                "24h, overview without recording rules (for the record)",
-                f"{fmt_ms(plain.total_wall)} ms one at a time{refresh(plain)}",
-                "-",
-            ]
-        )
-    return markdown(["target", "measured", "result"], rows, "lll")
-
-
-def report(runs: Sequence[Measured], fleet: ref.Fleet, args: argparse.Namespace) -> None:
-    print()
-    print(f"Data: {fleet.describe()}; {ref.series_count(fleet):,} series.")
-    all_text = "a regex of every value" if args.all_values else "allValue (.*), as Grafana sends"
-    width = f"their share of a {args.screen} px screen" if args.screen else f"{args.width} px"
-    print(
-        f"Panels {width} wide, data source scrape interval {args.resolution} s, All = "
-        f"{all_text}; medians of {args.repeat} passes after a warm-up; ms = wall time to "
-        "decoded JSON (engine = Prometheus' evalTotalTime), samples = totalQueryableSamples."
-    )
-    print(f"Our panels: {steps_line(runs)}.")
-    for dashboard, title in TITLES.items():
-        mine = [r for r in runs if r.dashboard == dashboard]
-        if mine:
-            print(f"\n### {title}\n")
-            print(panel_table(mine))
-    print("\n### Summary\n")
-    print(summary_table(runs))
-    failed = failures(runs)
-    print("\n### Queries that failed or returned nothing\n")
-    print("\n".join(failed) if failed else "none")
-    print("\n### Targets\n")
-    print(targets_table(runs))
-
-
-def as_json(runs: Sequence[Measured]) -> list[dict[str, Any]]:
-    return [
-        {
-            "dashboard": r.dashboard,
-            "range": r.range_name,
-            "total_wall_s": r.total_wall,
-            "engine_s": r.engine,
-            "refresh_wall_s": r.refresh_wall,
-            "panels": [
-                {
-                    "title": p.title,
-                    "wall_s": r.wall(i),
-                    "walls_s": r.walls[i],
-                    "samples": r.samples(i),
-                    "status": r.status(i),
-                    "requests": [q.form for q in r.requests if q.panel == i],
-                }
-                for i, p in enumerate(r.panels)
-            ],
-        }
-        for r in runs
-    ]
-
-
 # ---------------------------------------------------------------------- the variants
 
 
 def recorded_overview(window: str) -> tuple[dict[str, Any], str] | None:
-    """The overview on recorded series and its rules file, or None before issue 5."""
+    """The overview on recorded series and its rules file, or None before issue 5.
+
+    ``window`` :data:`DEFAULT_RULES` takes :class:`Recording`'s default, which is what
+    ``triton-dashboards rules`` writes and the committed recorded dashboards read.
+    """
     try:
         from triton_dashboards.dashboard import stock as dashboards
         from triton_dashboards.prometheus import rules
@@ -423,7 +182,7 @@ def recorded_overview(window: str) -> tuple[dict[str, Any], str] | None:
         return None
     from triton_dashboards.dashboard.render import to_json
 
-    recording = Recording(window=window)
+    recording = Recording() if window == DEFAULT_RULES else Recording(window=window)
     board = to_json(dashboards.overview(recording_rules=recording))
     text: str = rules.render(rules.RulesConfig(recording=recording), format="prometheus")
     return board, text
@@ -521,9 +280,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="auto",
         help="measure the overview on recording rules too (auto: when they exist)",
     )
-    run.add_argument("--rule-window", default="5m", help="rate window of the recording rules")
-    run.add_argument("--keep", type=Path, help="keep logs, rules.yml and results.json here")
+    run.add_argument(
+        "--rule-window",
+        default="5m",
+        help=f"rate window of the recording rules (5m); {DEFAULT_RULES!r}: the window "
+        "`triton-dashboards rules` writes without flags",
+    )
+    run.add_argument("--keep", type=Path, help="keep the Prometheus logs and rules.yml here")
+    run.add_argument(
+        "--json",
+        type=Path,
+        help="write the results here (default bench/.cache/query-cost[-standard].json)",
+    )
+    parser.add_argument(
+        "--standard",
+        action="store_true",
+        help="the standard run: "
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in STANDARD.items() if v is not False),
+    )
     args = parser.parse_args(argv)
+    if args.standard:
+        changed = [
+            k for k, v in STANDARD.items() if getattr(args, k) not in (v, parser.get_default(k))
+        ]
+        if changed:
+            flags = ", ".join(f"--{k.replace('_', '-')}" for k in changed)
+            parser.error(f"--standard fixes {flags}; drop them or drop --standard")
+        for key, value in STANDARD.items():
+            setattr(args, key, value)
     if min(args.models, args.versions, args.gpus, args.pods, args.repeat, args.jobs) < 1:
         parser.error("sizes, --repeat and --jobs must be at least 1")
     args.ranges = [r.strip() for r in args.ranges.split(",") if r.strip()]
@@ -594,8 +378,13 @@ def run_bench(args: argparse.Namespace) -> int:
             (keep / f"prometheus-{i}.log").write_text(log)
         if variant is not None:
             (keep / "rules.yml").write_text(variant[1])
-        (keep / "results.json").write_text(json.dumps(as_json(runs), indent=2) + "\n")
-        print(f"\nkept the Prometheus logs, rules.yml and results.json in {keep}")
+        print(f"\nkept the Prometheus logs and rules.yml in {keep}")
+    results = args.json or CACHE / (
+        "query-cost-standard.json" if args.standard else "query-cost.json"
+    )
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(as_json(runs, fleet, args), indent=2) + "\n")
+    print(f"results as JSON: {results}")
     return 0
 
 

@@ -527,7 +527,7 @@ def _server_class() -> Any:
     tests = str(ROOT / "tests")
     sys.path.insert(0, tests)
     try:
-        from prometheus_server import PrometheusServer
+        from prometheus_server import PrometheusServer  # type: ignore[import-not-found]
     finally:
         sys.path.remove(tests)
     return PrometheusServer

@@ -1,0 +1,67 @@
+"""Triton model detail: one model, or an ensemble with its steps, picked in ``$model``."""
+
+from __future__ import annotations
+
+from triton_dashboards.catalog import Phase
+from triton_dashboards.dashboard import panels
+from triton_dashboards.dashboard.layout import Row
+from triton_dashboards.dashboard.model import Dashboard
+from triton_dashboards.dashboard.panels import Query, Unit
+from triton_dashboards.dashboard.stock.selection import MODEL_UID, Variant
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.recording import Recording
+
+__all__ = ["model_detail"]
+
+
+def model_detail(recording_rules: bool | Recording = False) -> Dashboard:
+    """One model, or an ensemble with its composing steps: pick them in ``$model``."""
+    variant = Variant(recording_rules)
+    scope = variant.scope
+    return variant.dashboard(
+        MODEL_UID,
+        "Triton model detail",
+        "Pick a model, or an ensemble and its composing models, in the Model "
+        "variable. Ensemble compute times are the sum over its steps.",
+        rows=[
+            Row(
+                "Traffic",
+                [
+                    panels.failure_ratio(scope),
+                    panels.successes_in_range(scope),
+                    panels.failures_in_range(scope),
+                    panels.stat(
+                        "Average batch size",
+                        [Query(q.avg_batch_size(scope), scope.legend)],
+                        unit=Unit.NONE,
+                        decimals=2,
+                        description="Inferences per execution over the rate window.",
+                    ),
+                    panels.request_rate(scope),
+                    panels.failures_by_reason(scope),
+                ],
+            ),
+            Row(
+                "Where the time goes",
+                [
+                    panels.latency_by_phase(scope),
+                    panels.latency(scope, Phase.REQUEST),
+                    panels.first_response_percentiles(scope),
+                    panels.summary_percentiles(scope),
+                ],
+            ),
+            Row(
+                "Queue and batching",
+                [
+                    panels.pending_requests(scope, width=8),
+                    panels.batch_size(scope, width=8),
+                    panels.execution_rate(scope, width=8),
+                ],
+            ),
+            Row(
+                "Response cache and loading",
+                [panels.cache_hit_ratio(scope), panels.model_load_time(scope)],
+                collapsed=True,
+            ),
+        ],
+    )

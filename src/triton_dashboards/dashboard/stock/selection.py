@@ -1,0 +1,155 @@
+"""What the stock dashboards share: the template variables, the scope they fill, the variants.
+
+The variables (datasource, namespace, job, instance, model, version, GPU) are chained so
+that each narrows the next, and fill in one :data:`SCOPE`. A :class:`Variant` is raw or
+recorded: the scope its panels read through, its uid and title suffixes, its links.
+"""
+
+from __future__ import annotations
+
+from grafanalib import core as g
+
+from triton_dashboards import catalog
+from triton_dashboards.dashboard import panels as p
+from triton_dashboards.dashboard.layout import Row
+from triton_dashboards.dashboard.model import Dashboard, Link
+from triton_dashboards.dashboard.variables import datasource, label_values
+from triton_dashboards.promql import Matcher, Var
+from triton_dashboards.query.recording import Recording
+from triton_dashboards.query.scope import Scope
+
+__all__ = [
+    "FLEET",
+    "GPU_UID",
+    "MODEL_UID",
+    "OVERVIEW_UID",
+    "RECORDED_TITLE",
+    "RECORDED_UID",
+    "SCOPE",
+    "Variant",
+    "host_row",
+    "links",
+    "template_variables",
+]
+
+OVERVIEW_UID = "triton-overview"
+MODEL_UID = "triton-model"
+GPU_UID = "triton-gpu-host"
+
+NAMESPACE = Var("namespace")
+JOB = Var("job")
+INSTANCE = Var("instance")
+MODEL = Var("model")
+VERSION = Var("version")
+GPU = Var("gpu")
+
+#: Every stock panel reads through this scope; the variables below fill it in.
+SCOPE = Scope(namespace=NAMESPACE, job=JOB, instance=INSTANCE).model(MODEL, VERSION).gpus(GPU)
+#: The same series added up over every model: fleet-wide numbers.
+FLEET = SCOPE.by()
+#: What a recorded variant appends to the uid and the title.
+RECORDED_UID = "-rec"
+RECORDED_TITLE = " (recording rules)"
+
+
+class Variant:
+    """The scope, uids and title suffix of one variant (raw or recorded) of the dashboards."""
+
+    def __init__(self, recording_rules: bool | Recording) -> None:
+        recording = Recording() if recording_rules is True else recording_rules or None
+        self.recording = recording
+        self.scope = SCOPE.recorded(recording)
+        self.fleet = self.scope.by()
+        self.uid_suffix = RECORDED_UID if recording else ""
+        self.title_suffix = RECORDED_TITLE if recording else ""
+
+    def uid(self, uid: str) -> str:
+        return uid + self.uid_suffix
+
+    def title(self, title: str) -> str:
+        return title + self.title_suffix
+
+    def description(self, text: str) -> str:
+        if self.recording is None:
+            return text
+        return (
+            f"{text} Reads the recorded series of `triton-dashboards rules` (rates over "
+            f"{self.recording.window}): load those rules into Prometheus first."
+        )
+
+    def dashboard(
+        self,
+        uid: str,
+        title: str,
+        description: str,
+        rows: list[Row],
+        *,
+        panels: list[g.Panel] | None = None,
+        models: bool = True,
+    ) -> Dashboard:
+        """One stock dashboard of this variant: its uid, title, variables and links."""
+        return Dashboard(
+            title=self.title(title),
+            uid=self.uid(uid),
+            description=self.description(description),
+            variables=template_variables(models=models),
+            links=links(uid, self),
+            panels=panels or [],
+            rows=rows,
+        )
+
+
+def template_variables(*, models: bool = True, gpus: bool = True) -> list[g.Template]:
+    """The variable chain: each one lists the values the ones before it leave.
+
+    Public so that a dashboard of one's own gets the stock selection: pass these as
+    ``Dashboard(variables=...)`` and read through :data:`SCOPE`, which they fill in.
+    """
+    base = catalog.REQUEST_SUCCESS.name
+    target = [Matcher.of("namespace", NAMESPACE), Matcher.of("job", JOB)]
+    instance = Matcher.of("instance", INSTANCE)
+    out = [
+        datasource(),
+        label_values(NAMESPACE, base, title="Namespace"),
+        label_values(JOB, base, filters=target[:1], title="Job"),
+        label_values(INSTANCE, base, filters=target, title="Instance"),
+    ]
+    if models:
+        model = Matcher.of("model", MODEL)
+        out.append(label_values(MODEL, base, filters=[*target, instance], title="Model"))
+        out.append(label_values(VERSION, base, filters=[*target, instance, model], title="Version"))
+    if gpus:
+        out.append(
+            label_values(
+                GPU,
+                catalog.GPU_UTILIZATION.name,
+                label="gpu_uuid",
+                filters=[*target, instance],
+                title="GPU",
+            )
+        )
+    return out
+
+
+def links(current: str, variant: Variant) -> list[Link]:
+    """Links to the other two stock dashboards of the same variant."""
+    targets = [
+        ("Triton overview", OVERVIEW_UID),
+        ("Triton model detail", MODEL_UID),
+        ("Triton GPU and host", GPU_UID),
+    ]
+    return [
+        Link.to(variant.title(title), variant.uid(uid)) for title, uid in targets if uid != current
+    ]
+
+
+def host_row(title: str, scope: Scope) -> Row:
+    """CPU, host memory and pinned memory side by side: the host as every dashboard shows it."""
+    return Row(
+        title,
+        [
+            p.cpu_utilization(scope, width=8),
+            p.cpu_memory(scope, width=8),
+            p.pinned_memory(scope, width=8),
+        ],
+    )

@@ -27,27 +27,17 @@ from collections.abc import Iterator
 import attrs
 
 from triton_dashboards import catalog
-from triton_dashboards.catalog import Kind, Metric
-from triton_dashboards.simulator.workload import REASONS, Model, Rates, Workload
+from triton_dashboards.catalog import FailureReason, Kind, Metric, Phase
+from triton_dashboards.simulator.parts import Model
+from triton_dashboards.simulator.truth import Rates
+from triton_dashboards.simulator.workload import Workload
 
 __all__ = ["exposition", "format_value"]
 
 _Labels = tuple[tuple[str, str], ...]
 
-_PHASE_COUNTERS = {
-    catalog.REQUEST_DURATION.name: "request",
-    catalog.QUEUE_DURATION.name: "queue",
-    catalog.COMPUTE_INPUT_DURATION.name: "compute_input",
-    catalog.COMPUTE_INFER_DURATION.name: "compute_infer",
-    catalog.COMPUTE_OUTPUT_DURATION.name: "compute_output",
-}
-_PHASE_SUMMARIES = {
-    catalog.REQUEST_SUMMARY.name: "request",
-    catalog.QUEUE_SUMMARY.name: "queue",
-    catalog.COMPUTE_INPUT_SUMMARY.name: "compute_input",
-    catalog.COMPUTE_INFER_SUMMARY.name: "compute_infer",
-    catalog.COMPUTE_OUTPUT_SUMMARY.name: "compute_output",
-}
+_PHASE_COUNTERS = {phase.duration.name: phase for phase in Phase}
+_PHASE_SUMMARIES = {phase.summary.name: phase for phase in Phase}
 _MODEL_LEVEL = {
     catalog.PENDING_REQUESTS.name,
     catalog.MODEL_LOAD_DURATION.name,
@@ -59,6 +49,8 @@ _MODEL_LEVEL = {
     catalog.CACHE_MISS_SUMMARY.name,
 }
 _CACHE_FAMILIES = {name for name in _MODEL_LEVEL if name.startswith("nv_cache_")}
+#: The phases a cache hit passes through (it is queued and answered, never computed).
+_HIT_PHASES = (Phase.REQUEST.key, Phase.QUEUE.key)
 
 
 def format_value(value: float) -> str:
@@ -190,24 +182,25 @@ def _model_samples(
         return
     executed = model.executed_rate
     if name == catalog.REQUEST_FAILURE.name:
-        for reason in REASONS:
-            rate = rates.failures[reason]
-            # BACKEND failures come from the instances, the rest from the core.
-            value = part(rate) if reason == "BACKEND" else part(0.0, rate)
-            yield _sample(name, tuple(sorted((*labels, ("reason", reason)))), value * seconds)
+        for reason in FailureReason:
+            rate = rates.failures[reason.label]
+            value = part(rate) if reason.backend else part(0.0, rate)
+            pairs = tuple(sorted((*labels, ("reason", reason.label))))
+            yield _sample(name, pairs, _count(value * seconds))
     elif name in _PHASE_COUNTERS:
-        phase = _PHASE_COUNTERS[name]
-        rate = part(rates.durations[phase], rates.hit_durations[phase])
-        yield _sample(name, labels, rate * seconds)
+        key = _PHASE_COUNTERS[name].key
+        rate = part(rates.durations[key], rates.hit_durations[key])
+        yield _sample(name, labels, _count(rate * seconds))
     elif name in _PHASE_SUMMARIES:
-        phase = _PHASE_SUMMARIES[name]
-        hits = rates.success_hits if phase in ("request", "queue") else 0.0
+        key = _PHASE_SUMMARIES[name].key
+        hits = rates.success_hits if key in _HIT_PHASES else 0.0
         count = part(executed, hits) * seconds
-        total = part(rates.durations[phase], rates.hit_durations[phase]) * seconds
+        total = part(rates.durations[key], rates.hit_durations[key]) * seconds
         yield from _summary(name, labels, count, total, quantiles)
     elif name == catalog.FIRST_RESPONSE_HISTOGRAM.name:
         count = part(executed, rates.success_hits) * seconds
-        total_us = part(rates.durations["request"], rates.hit_durations["request"]) * seconds
+        request = Phase.REQUEST.key
+        total_us = part(rates.durations[request], rates.hit_durations[request]) * seconds
         yield from _histogram(name, labels, count, total_us / 1000.0, model.first_response_buckets)
     elif name == catalog.CACHE_HIT_SUMMARY.name:
         hits = rates.cache_hits * seconds
@@ -229,13 +222,21 @@ def _model_samples(
             catalog.CACHE_HIT_DURATION.name: rates.cache_hit_us,
             catalog.CACHE_MISS_DURATION.name: rates.cache_miss_us,
         }
-        value = gauges[name] if name in gauges else counters[name] * seconds
+        value = gauges[name] if name in gauges else _count(counters[name] * seconds)
         yield _sample(name, labels, value)
+
+
+def _count(value: float) -> float:
+    """A counter Triton keeps as an integer (requests, executions, whole µs) at ``value``:
+    the events that have happened so far, never a fraction of one."""
+    return float(math.floor(value))
 
 
 def _summary(
     name: str, labels: _Labels, count: float, total: float, quantiles: tuple[float, ...]
 ) -> Iterator[str]:
+    # Observations are whole µs; the quantiles are estimates and keep their fraction.
+    count, total = _count(count), _count(total)
     yield _sample(f"{name}_count", labels, count)
     yield _sample(f"{name}_sum", labels, total)
     mean = total / count if count else math.nan
@@ -246,13 +247,14 @@ def _summary(
 def _histogram(
     name: str, labels: _Labels, count: float, total: float, buckets: tuple[float, ...]
 ) -> Iterator[str]:
-    yield _sample(f"{name}_count", labels, count)
-    yield _sample(f"{name}_sum", labels, total)
     mean = total / count if count else 0.0
+    # Bucket counts and _count are whole observations; _sum (ms) keeps its fraction.
+    yield _sample(f"{name}_count", labels, _count(count))
+    yield _sample(f"{name}_sum", labels, total)
     for le in buckets:
         share = -math.expm1(-le / mean) if mean > 0 else 1.0
-        yield _sample(f"{name}_bucket", labels, count * share, ("le", format_value(le)))
-    yield _sample(f"{name}_bucket", labels, count, ("le", "+Inf"))
+        yield _sample(f"{name}_bucket", labels, _count(count * share), ("le", format_value(le)))
+    yield _sample(f"{name}_bucket", labels, _count(count), ("le", "+Inf"))
 
 
 def _server_samples(metric: Metric, workload: Workload, pod: str, seconds: float) -> Iterator[str]:

@@ -1,8 +1,11 @@
 """The workload file: YAML in, a checked :class:`~.workload.Workload` out.
 
 A wrong file gets one line that names the field, ``models[1] (ner).cache.hits``, says what is
-wrong and what to write instead, so a demo never starts from a silently misread file.
-Semantic checks (:func:`check`) run for workloads built in Python too.
+wrong and what to write instead, so a demo never starts from a silently misread file. This
+module only reads: :func:`read` and :func:`fields` give the arguments of a
+:class:`~.workload.Workload` (``Workload.load(path)``, ``Workload.from_mapping(data)``),
+whose construction runs the semantic checks of :mod:`.checks`, for workloads built in
+Python too.
 
 Format (every field but ``models[].name`` is optional; times in µs, rates a second)::
 
@@ -39,7 +42,6 @@ Format (every field but ``models[].name`` is optional; times in µs, rates a sec
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Mapping
@@ -47,7 +49,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from triton_dashboards.simulator.workload import (
+from triton_dashboards.simulator.parts import (
+    DURATION_FIELDS,
     FIRST_RESPONSE_BUCKETS,
     REASONS,
     SUMMARY_QUANTILES,
@@ -56,17 +59,16 @@ from triton_dashboards.simulator.workload import (
     Gpu,
     Host,
     Model,
-    Workload,
     WorkloadError,
 )
 
-__all__ = ["check", "from_mapping", "load", "load_default"]
+__all__ = ["default_fields", "fields", "read"]
 
 _YAML12_FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
-def load(path: Path) -> Workload:
-    """Read and check the workload file ``path``."""
+def read(path: Path) -> dict[str, Any]:
+    """The Workload arguments in the workload file ``path``; WorkloadError (one line)."""
     import yaml
 
     try:
@@ -81,22 +83,21 @@ def load(path: Path) -> Workload:
         problem = getattr(e, "problem", None) or "invalid YAML"
         raise WorkloadError(f"{path}{where}: {problem}; fix the YAML") from None
     try:
-        return from_mapping(data)
+        return fields(data)
     except WorkloadError as e:
         raise WorkloadError(f"{path}: {e}") from None
 
 
-@functools.cache
-def load_default() -> Workload:
-    """The reference deployment shipped with the package (``ner.yaml``)."""
+def default_fields() -> dict[str, Any]:
+    """The Workload arguments of the reference deployment shipped with the package."""
     import yaml
 
-    text = resources.files("triton_dashboards.simulator").joinpath("ner.yaml").read_text("utf-8")
-    return from_mapping(yaml.safe_load(text))
+    text = resources.files(__package__).joinpath("ner.yaml").read_text("utf-8")
+    return fields(yaml.safe_load(text))
 
 
-def from_mapping(data: object) -> Workload:
-    """A workload from parsed YAML (or any plain mapping)."""
+def fields(data: object) -> dict[str, Any]:
+    """The Workload arguments in parsed YAML (or any plain mapping)."""
     top = _mapping(data, "workload", {"start_offset", "metrics", "host", "gpus", "models"})
     metrics = _mapping(
         top.get("metrics", {}),
@@ -108,7 +109,7 @@ def from_mapping(data: object) -> Workload:
     )
     models = _list(top.get("models"), "models")
     gpus = _list(top.get("gpus", []), "gpus")
-    return Workload(
+    return dict(
         models=tuple(_model(m, f"models[{i}]") for i, m in enumerate(models)),
         gpus=tuple(_gpu(g, f"gpus[{i}]") for i, g in enumerate(gpus)),
         host=_host(top["host"]) if "host" in top else Host(),
@@ -145,11 +146,7 @@ def _model(data: object, where: str) -> Model:
         raise WorkloadError(
             f"{where}.batching: executions and requests_per_execution both given; keep one"
         )
-    durations = _mapping(
-        m.get("durations", {}),
-        f"{where}.durations",
-        {"queue", "compute_input", "compute_infer", "compute_output", "overhead"},
-    )
+    durations = _mapping(m.get("durations", {}), f"{where}.durations", set(DURATION_FIELDS))
     steps = tuple(
         _string(s, f"{where}.ensemble[{i}]")
         for i, s in enumerate(_list(m.get("ensemble", []), f"{where}.ensemble"))
@@ -227,128 +224,6 @@ def _host(data: object) -> Host | None:
     return Host(**{k: _number(v, f"host.{k}") for k, v in h.items()})
 
 
-def check(w: Workload) -> None:
-    """Raise WorkloadError (one line, naming the field) if ``w`` cannot be simulated."""
-    gpu_names = [g.name for g in w.gpus]
-    for i, gpu in enumerate(w.gpus):
-        where = f"gpus[{i}] ({gpu.name})"
-        if gpu_names.count(gpu.name) > 1:
-            raise WorkloadError(f"{where}.name: two GPUs named {gpu.name!r}; names must differ")
-        if gpu.uuid is not None and not gpu.uuid.startswith("GPU-"):
-            raise WorkloadError(f"{where}.uuid: {gpu.uuid!r} is not a DCGM UUID; write GPU-...")
-        _fraction(gpu.utilization, f"{where}.utilization")
-        for field in ("power", "power_limit", "memory_total", "memory_used"):
-            _non_negative(getattr(gpu, field), f"{where}.{field}")
-        if gpu.memory_used > gpu.memory_total:
-            raise WorkloadError(f"{where}.memory_used exceeds memory_total; lower it")
-    if w.host is not None:
-        _fraction(w.host.cpu_utilization, "host.cpu_utilization")
-        for field in ("memory_total", "memory_used", "pinned_total", "pinned_used"):
-            _non_negative(getattr(w.host, field), f"host.{field}")
-    _non_negative(w.start_offset, "start_offset")
-    for i, q in enumerate(w.summary_quantiles):
-        if not 0 < q < 1:
-            raise WorkloadError(f"metrics.summary_quantiles[{i}]: {q} is not between 0 and 1")
-    if not w.models:
-        raise WorkloadError("models is empty; describe at least one model")
-    seen: set[tuple[str, str]] = set()
-    for i, model in enumerate(w.models):
-        where = f"models[{i}] ({model.name})"
-        if (model.name, model.version) in seen:
-            raise WorkloadError(f"{where}: version {model.version} listed twice; keep one entry")
-        seen.add((model.name, model.version))
-        _check_model(w, model, where, gpu_names)
-
-
-def _check_model(w: Workload, model: Model, where: str, gpu_names: list[str]) -> None:
-    if not model.name or any(c in model.name for c in '"\\\n'):
-        raise WorkloadError(f"{where}.name: {model.name!r} is not a model name Triton accepts")
-    for field in ("rate", "pending", "load_seconds"):
-        _non_negative(getattr(model, field), f"{where}.{field}")
-    for reason, rate in model.failures.items():
-        if reason not in REASONS:
-            raise WorkloadError(
-                f"{where}.failures.{reason}: not a reason; use {', '.join(REASONS)}"
-            )
-        _non_negative(rate, f"{where}.failures.{reason}")
-    for field in ("queue", "compute_input", "compute_infer", "compute_output", "overhead"):
-        _non_negative(getattr(model.durations, field), f"{where}.durations.{field}")
-    if model.loaded not in ("startup", "later"):
-        raise WorkloadError(f"{where}.loaded: {model.loaded!r}; write startup or later")
-    for gpu in model.gpus:
-        if gpu not in gpu_names:
-            raise WorkloadError(
-                f"{where}.gpus: no GPU named {gpu!r}; add it to gpus or fix the name"
-            )
-    buckets = model.first_response_buckets
-    if not buckets or list(buckets) != sorted(set(buckets)) or not all(map(math.isfinite, buckets)):
-        raise WorkloadError(
-            f"{where}.first_response_buckets: give finite bounds in increasing order"
-        )
-    if model.is_ensemble:
-        _check_ensemble(w, model, where)
-        return
-    if model.inferences_per_request < 1:
-        raise WorkloadError(
-            f"{where}.batching.inferences_per_request: a request carries at least 1"
-        )
-    if model.requests_per_execution < 1:
-        raise WorkloadError(
-            f"{where}.batching.requests_per_execution: an execution runs at least 1 request"
-        )
-    if model.executions is not None:
-        _non_negative(model.executions, f"{where}.batching.executions")
-        if model.executions > model.executed_rate:
-            raise WorkloadError(
-                f"{where}.batching.executions: {model.executions}/s is more than the"
-                f" {model.executed_rate}/s requests executed; lower it"
-            )
-    if model.cache is not None:
-        for field in ("hits", "hit_us", "miss_us"):
-            _non_negative(getattr(model.cache, field), f"{where}.cache.{field}")
-        if model.cache.hits > model.rate:
-            raise WorkloadError(
-                f"{where}.cache.hits: {model.cache.hits}/s is more than rate {model.rate}/s;"
-                " hits are successful requests"
-            )
-
-
-def _check_ensemble(w: Workload, model: Model, where: str) -> None:
-    if model.version != "1":
-        raise WorkloadError(
-            f"{where}.version: Triton reports every ensemble as version 1; remove version"
-        )
-    if model.gpus:
-        raise WorkloadError(f"{where}.gpus: an ensemble runs no instances; put GPUs on its steps")
-    if model.cache is not None:
-        raise WorkloadError(f"{where}.cache: not simulated for ensembles; put it on a step")
-    if model.executions is not None or model.requests_per_execution != 1:
-        raise WorkloadError(
-            f"{where}.batching: an ensemble executes once per request; batch its steps instead"
-        )
-    d = model.durations
-    if d.compute_input or d.compute_infer or d.compute_output:
-        raise WorkloadError(
-            f"{where}.durations: an ensemble's compute times are its steps'; give only queue"
-            " and overhead"
-        )
-    for reason, rate in model.failures.items():
-        if reason != "OTHER" and rate:
-            raise WorkloadError(
-                f"{where}.failures.{reason}: ensembles fail with reason OTHER only; use OTHER"
-            )
-    for step in model.steps:
-        versions = [m for m in w.models if m.name == step]
-        if not versions:
-            raise WorkloadError(f"{where}.ensemble: no model {step!r}; add it to models")
-        if len(versions) > 1:
-            raise WorkloadError(f"{where}.ensemble: {step!r} has several versions; serve one")
-        if versions[0].is_ensemble:
-            raise WorkloadError(
-                f"{where}.ensemble: {step!r} is an ensemble; nesting is not simulated"
-            )
-
-
 # -- field readers: each raises a one-line error naming the field ------------------------------
 
 
@@ -391,16 +266,6 @@ def _bool(data: object, where: str) -> bool:
     if not isinstance(data, bool):
         raise WorkloadError(f"{where}: expected true or false, got {_kind(data)}")
     return data
-
-
-def _non_negative(value: float, where: str) -> None:
-    if value < 0:
-        raise WorkloadError(f"{where}: {value} is negative; rates, times and sizes are >= 0")
-
-
-def _fraction(value: float, where: str) -> None:
-    if not 0 <= value <= 1:
-        raise WorkloadError(f"{where}: {value} is not between 0 and 1")
 
 
 def _kind(data: object) -> str:

@@ -88,12 +88,18 @@ def pod_monitor(target: TritonTarget) -> dict[str, Any]:
     }
 
 
-def _header(target: TritonTarget, kind: str, what: str, labels: str) -> str:
+def _manifest_yaml(target: TritonTarget, manifest: dict[str, Any], where: str, labels: str) -> str:
+    """A monitor manifest as YAML under a header that says how to apply it."""
+    header = _header(target, manifest["kind"], where, labels)
+    return dump([manifest], header, explicit_start=True)
+
+
+def _header(target: TritonTarget, kind: str, where: str, labels: str) -> str:
     setting = f"prometheus.prometheusSpec.{kind[0].lower()}{kind[1:]}SelectorNilUsesHelmValues"
     return (
         f"{kind} (monitoring.coreos.com/v1) for NVIDIA Triton Inference Server metrics,\n"
         "written by `triton-dashboards scrape-config`.\n"
-        f"Target: {what}, every {target.interval}.\n"
+        f"Target: {where}, path {target.metrics_path}, every {target.interval}.\n"
         f"Series get the labels {labels}.\n"
         "Apply: kubectl apply -f THIS_FILE   (needs the prometheus-operator CRDs)\n"
         f"kube-prometheus-stack selects a {kind} only when its label release is the Helm\n"
@@ -106,13 +112,9 @@ def _header(target: TritonTarget, kind: str, what: str, labels: str) -> str:
 
 def service_monitor_yaml(target: TritonTarget) -> str:
     """The ServiceMonitor as YAML, with how to apply it and make kube-prometheus-stack see it."""
-    what = (
-        f"Service {target.service} in namespace {target.namespace}, port {target.port}, "
-        f"path {target.metrics_path}"
-    )
+    where = f"Service {target.service} in namespace {target.namespace}, port {target.port}"
     labels = f"namespace, service, pod, container, endpoint and job={target.service}"
-    header = _header(target, "ServiceMonitor", what, labels)
-    return dump([service_monitor(target)], header, explicit_start=True)
+    return _manifest_yaml(target, service_monitor(target), where, labels)
 
 
 def pod_monitor_yaml(target: TritonTarget) -> str:
@@ -122,10 +124,6 @@ def pod_monitor_yaml(target: TritonTarget) -> str:
         if target.selector
         else "every pod"
     )
-    what = (
-        f"{pods} in namespace {target.namespace} with container port {target.port}, "
-        f"path {target.metrics_path}"
-    )
+    where = f"{pods} in namespace {target.namespace} with container port {target.port}"
     labels = f"namespace, pod, container and job={target.namespace}/{target.service}"
-    header = _header(target, "PodMonitor", what, labels)
-    return dump([pod_monitor(target)], header, explicit_start=True)
+    return _manifest_yaml(target, pod_monitor(target), where, labels)

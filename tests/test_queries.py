@@ -830,13 +830,20 @@ def test_also_adds_target_matchers_and_keeps_the_original() -> None:
     )
 
 
-def test_scope_defaults_and_names_one_model() -> None:
+def test_scope_defaults_and_model_name() -> None:
     scope = Scope()
     assert scope.group == ("model", "version")
     assert scope.gpu_group == ("gpu_uuid",)
     assert scope.host_group == ("instance",)
     assert str(scope.select(catalog.INFERENCE_COUNT)) == "nv_inference_count"
-    assert REF.names_one_model
-    assert not Scope().model(Var("model")).names_one_model
-    assert not Scope().models("a", "b").names_one_model
-    assert not Scope().names_one_model
+    assert REF.model_name == "ner_pipeline"
+    assert Scope().model(Var("model")).model_name is None
+    assert Scope().models("a", "b").model_name is None
+    assert Scope().model_name is None
+
+
+def test_phase_is_one_enum_under_every_public_name() -> None:
+    from triton_dashboards import Phase, queries
+
+    assert Phase is queries.Phase is catalog.Phase
+    assert q.STEPS == catalog.STEPS

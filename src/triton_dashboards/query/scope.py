@@ -155,8 +155,3 @@ class Scope:
             if m.label == "model" and m.op == "=" and isinstance(m.value, str):
                 return m.value
         return None
-
-    @property
-    def names_one_model(self) -> bool:
-        """Whether the scope pins a single model by a literal name."""
-        return self.model_name is not None

@@ -16,6 +16,7 @@ from typing import Any
 from .errors import encode
 
 VERSIONS_TO_KEEP = 20
+_INTERNAL_ID = "grafana.app/deprecatedInternalID"  # the legacy id, as a label (API.md §6.3)
 
 
 def now() -> str:
@@ -205,7 +206,9 @@ class Store:
             )
             if unchanged and (
                 (annotations is None or annotations == existing.annotations)
-                and (labels is None or labels == existing.labels)
+                and (
+                    labels is None or {**labels, _INTERNAL_ID: str(existing.id)} == existing.labels
+                )
                 and message == existing.versions[-1].message
             ):
                 return existing  # nothing to write: same resourceVersion, no history
@@ -237,7 +240,7 @@ class Store:
             dash.annotations = dict(annotations)
         if labels is not None:
             dash.labels = dict(labels)
-        dash.labels["grafana.app/deprecatedInternalID"] = str(dash.id)
+        dash.labels[_INTERNAL_ID] = str(dash.id)
         dash.resource_version = self.next_resource_version()
         if not api_version.startswith("v2"):  # a v2 spec has no id, uid or version (§6.11)
             data.update({"id": dash.id, "uid": dash.uid, "version": dash.version})

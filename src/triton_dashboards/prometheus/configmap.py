@@ -74,9 +74,7 @@ def _read(path: Path) -> tuple[str, dict[str, Any]]:
     return text, dashboard
 
 
-def configmap(
-    path: Path, *, namespace: str = "monitoring", folder: str = FOLDER
-) -> dict[str, Any]:
+def configmap(path: Path, *, namespace: str = "monitoring", folder: str = FOLDER) -> dict[str, Any]:
     """The ConfigMap for one dashboard file; ``folder=""`` leaves the folder annotation out."""
     text, dashboard = _read(path)
     uid = dashboard.get("uid")

@@ -945,3 +945,16 @@ def test_route_counts_group_requests_by_route_and_method(g13: GrafanaDouble) -> 
     }
     assert g13.count("GET", "/apis/") == 2
     assert json.loads(json.dumps(counts))  # plain data, for a benchmark's report
+
+
+def test_13_legacy_save_of_identical_json_keeps_the_version(g13: GrafanaDouble) -> None:
+    """§6.1/§6.3: on 13 the deprecated legacy API still works, through unified storage, so an
+    identical save does not move the version; a change does."""
+    model = {"uid": "leg", "title": "Legacy", "schemaVersion": 42}
+    first = call(g13, "POST", "/api/dashboards/db", json={"dashboard": model}).json()
+    again = call(g13, "POST", "/api/dashboards/db", json={"dashboard": {**model, "version": 1}})
+    assert (first["version"], again.json()["version"]) == (1, 1)
+    changed = {**model, "title": "Changed", "version": 1}
+    assert (
+        call(g13, "POST", "/api/dashboards/db", json={"dashboard": changed}).json()["version"] == 2
+    )

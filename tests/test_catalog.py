@@ -25,6 +25,7 @@ from triton_dashboards.catalog import (
     family_of,
     get,
     in_group,
+    llm,
     removed_family_of,
 )
 
@@ -284,7 +285,8 @@ def test_catalog_is_exactly_the_families_of_metrics_md(metrics_md: str) -> None:
         for name in _backticked(family_cell)
     }
     assert sorted(documented - CATALOG.keys()) == []
-    assert sorted(CATALOG.keys() - documented) == []
+    # Newer vLLM backend families METRICS.md's table predates (catalog.llm says which).
+    assert sorted(CATALOG.keys() - documented - llm.BEYOND_METRICS_MD) == []
 
 
 def test_removed_families_match_metrics_md(metrics_md: str) -> None:

@@ -8,7 +8,8 @@ families: its phases (each with a duration counter and a summary) and its failur
 Other modules look names up here (``get``), so a typo or a family that Triton removed years ago
 fails at build time with a message that says what to use instead, rather than as an empty panel.
 
-:mod:`.records` holds the record types, :mod:`.families` the tables, :mod:`.lookup` the
+:mod:`.records` holds the record types, :mod:`.families` the tables (:mod:`.llm` the LLM
+backends' families with their label values and buckets), :mod:`.lookup` the
 indexes and the error for an unknown name, :mod:`.requests` the phases and failure reasons;
 everything is re-exported here (``from triton_dashboards import catalog``; ``catalog.get``).
 
@@ -18,6 +19,7 @@ id only because that is the vocabulary the upper layers speak.
 
 from __future__ import annotations
 
+import triton_dashboards.catalog.llm as llm
 from triton_dashboards.catalog.lookup import (
     CATALOG,
     REMOVED,
@@ -95,6 +97,7 @@ __all__ = [
     "family_of",
     "get",
     "in_group",
+    "llm",
     "removed_family_of",
 ]
 

@@ -8,6 +8,7 @@ plug-in families) they are the ones the plug-in's own README sample or source pr
 
 from __future__ import annotations
 
+from triton_dashboards.catalog.llm import LLM_FAMILIES
 from triton_dashboards.catalog.records import MICROSECONDS, Group, Kind, Metric, RemovedMetric
 
 # Switches (METRICS.md section 1).
@@ -18,7 +19,6 @@ _CACHE_SUMMARY_FLAG = f"{_CACHE_FLAG} and {_SUMMARY_FLAG}"
 _LOCAL_CACHE_FLAG = "--cache-config local,size=N"
 _GPU_FLAG = "--allow-gpu-metrics"  # on by default, but needs a GPU build and a visible GPU
 _CPU_FLAG = "--allow-cpu-metrics"  # on by default, Linux only
-_VLLM_FLAG = 'config.pbtxt parameters REPORT_CUSTOM_METRICS="true"'
 
 _C, _G, _H, _S = Kind.COUNTER, Kind.GAUGE, Kind.HISTOGRAM, Kind.SUMMARY
 _US = MICROSECONDS
@@ -186,67 +186,8 @@ FAMILIES: tuple[Metric, ...] = (
            help="Total cache insertion duration, in microseconds",
            labels=(), per_model=False, flag=_LOCAL_CACHE_FLAG, since="23.03",
            cumulative=True, plugin="local_cache"),
-    # TensorRT-LLM backend: one family per kind of statistic, the statistic in a label. Values
-    # mix units and meanings within a family (e.g. kv_cache_block_type="fraction" is 0..1,
-    # general_type="timestamp" is epoch µs), so the unit is only a default.
-    Metric(name="nv_trt_llm_request_metrics", kind=_G, unit="short", group=Group.LLM,
-           help="TRT LLM request metrics",
-           labels=("request_type",), per_model=True, since="23.11", plugin="tensorrt_llm"),
-    Metric(name="nv_trt_llm_runtime_memory_metrics", kind=_G, unit="bytes", group=Group.LLM,
-           help="TRT LLM runtime memory metrics",
-           labels=("memory_type",), per_model=True, since="23.11", plugin="tensorrt_llm"),
-    Metric(name="nv_trt_llm_kv_cache_block_metrics", kind=_G, unit="short", group=Group.LLM,
-           help="TRT LLM KV cache block metrics",
-           labels=("kv_cache_block_type",), per_model=True, since="23.11",
-           plugin="tensorrt_llm"),
-    # A model exposes one of these two, depending on whether it runs the in-flight batcher.
-    Metric(name="nv_trt_llm_inflight_batcher_metrics", kind=_G, unit="short", group=Group.LLM,
-           help="TRT LLM inflight_batcher-specific metrics",
-           labels=("inflight_batcher_specific_metric",), per_model=True, since="23.11",
-           plugin="tensorrt_llm"),
-    Metric(name="nv_trt_llm_v1_metrics", kind=_G, unit="short", group=Group.LLM,
-           help="TRT LLM v1-specific metrics",
-           labels=("v1_specific_metric",), per_model=True, since="23.11",
-           plugin="tensorrt_llm"),
-    Metric(name="nv_trt_llm_general_metrics", kind=_G, unit="short", group=Group.LLM,
-           help="General TRT LLM metrics",
-           labels=("general_type",), per_model=True, since="23.11", plugin="tensorrt_llm"),
-    Metric(name="nv_trt_llm_disaggregated_serving_metrics", kind=_C, unit="short",
-           group=Group.LLM,
-           help="TRT LLM disaggregated serving metrics",
-           labels=("disaggregated_serving_type",), per_model=True, plugin="tensorrt_llm"),
-    # Token-length histograms, buckets 10, 50, 100, 500, 1000 tokens; both share one help.
-    Metric(name="nv_llm_input_token_len", kind=_H, unit="short", group=Group.LLM,
-           help="TRT LLM response metrics",
-           labels=("response_metric_type", "le"), per_model=True, plugin="tensorrt_llm"),
-    Metric(name="nv_llm_output_token_len", kind=_H, unit="short", group=Group.LLM,
-           help="TRT LLM response metrics",
-           labels=("response_metric_type", "le"), per_model=True, plugin="tensorrt_llm"),
-    # vLLM backend (its own names, with a colon). Counters here do carry _total in the name.
-    Metric(name="vllm:prompt_tokens_total", kind=_C, unit="short", group=Group.LLM,
-           help="Number of prefill tokens processed.",
-           labels=(), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:generation_tokens_total", kind=_C, unit="short", group=Group.LLM,
-           help="Number of generation tokens processed.",
-           labels=(), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:time_to_first_token_seconds", kind=_H, unit="s", group=Group.LLM,
-           help="Histogram of time to first token in seconds.",
-           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:time_per_output_token_seconds", kind=_H, unit="s", group=Group.LLM,
-           help="Histogram of time per output token in seconds.",
-           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:e2e_request_latency_seconds", kind=_H, unit="s", group=Group.LLM,
-           help="Histogram of end to end request latency in seconds.",
-           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:request_prompt_tokens", kind=_H, unit="short", group=Group.LLM,
-           help="Number of prefill tokens processed.",
-           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:request_generation_tokens", kind=_H, unit="short", group=Group.LLM,
-           help="Number of generation tokens processed.",
-           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
-    Metric(name="vllm:request_params_n", kind=_H, unit="short", group=Group.LLM,
-           help="Histogram of the n request parameter.",
-           labels=("le",), per_model=True, flag=_VLLM_FLAG, since="24.08", plugin="vllm"),
+    # TensorRT-LLM and vLLM backends: catalog.llm, with label values and bucket bounds.
+    *LLM_FAMILIES,
 )
 
 # -- 2.4 Removed or renamed families; four of NVIDIA's five deploy dashboards still query some.

@@ -28,6 +28,7 @@ import attrs
 
 from triton_dashboards import catalog
 from triton_dashboards.catalog import FailureReason, Kind, Metric, Phase
+from triton_dashboards.simulator import llm
 from triton_dashboards.simulator.parts import Model
 from triton_dashboards.simulator.truth import Rates
 from triton_dashboards.simulator.workload import Workload
@@ -142,6 +143,10 @@ def exposition(workload: Workload, elapsed: float, pod: str = "triton-0") -> str
                     lines.extend(_model_samples(metric, model, rates, reporter, seconds, quantiles))
         else:
             lines.extend(_server_samples(metric, workload, pod, seconds))
+    for metric, samples in llm.samples(workload.llm, seconds):
+        lines.append(f"# HELP {metric.name} {metric.help}")
+        lines.append(f"# TYPE {metric.name} {metric.kind.value}")
+        lines.extend(_sample(name, labels, value) for name, labels, value in samples)
     return "\n".join(lines) + "\n"
 
 

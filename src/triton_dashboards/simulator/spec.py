@@ -38,6 +38,7 @@ Format (every field but ``models[].name`` is optional; times in µs, rates a sec
         rate: 20
         failures: {OTHER: 0.5}      # ensembles fail with reason OTHER
         durations: {queue: 40, overhead: 150}
+    llm: []                         # LLM backends' statistics: see simulator.llm
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from triton_dashboards.simulator import llm
 from triton_dashboards.simulator.parts import (
     DURATION_FIELDS,
     FIRST_RESPONSE_BUCKETS,
@@ -98,7 +100,7 @@ def default_fields() -> dict[str, Any]:
 
 def fields(data: object) -> dict[str, Any]:
     """The Workload arguments in parsed YAML (or any plain mapping)."""
-    top = _mapping(data, "workload", {"start_offset", "metrics", "host", "gpus", "models"})
+    top = _mapping(data, "workload", {"start_offset", "metrics", "host", "gpus", "models", "llm"})
     metrics = _mapping(
         top.get("metrics", {}),
         "metrics",
@@ -123,6 +125,7 @@ def fields(data: object) -> dict[str, Any]:
         summary_quantiles=tuple(
             _number(q, f"metrics.summary_quantiles[{i}]") for i, q in enumerate(quantiles)
         ),
+        llm=llm.entries(top.get("llm")),
     )
 
 

@@ -31,6 +31,7 @@ import attrs
 from triton_dashboards.catalog import STEPS, Phase
 from triton_dashboards.simulator import spec
 from triton_dashboards.simulator.checks import check
+from triton_dashboards.simulator.llm import TrtLlm, Vllm
 from triton_dashboards.simulator.parts import (
     COMPUTE,
     FIRST_RESPONSE_BUCKETS,
@@ -81,6 +82,8 @@ class Workload:
     summary_latencies: bool = False
     histogram_latencies: bool = False
     summary_quantiles: tuple[float, ...] = SUMMARY_QUANTILES
+    #: The LLM backends' own statistics (simulator.llm), next to the core families.
+    llm: tuple[TrtLlm | Vllm, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         check(self.models, self.gpus, self.host, self.start_offset, self.summary_quantiles)
@@ -115,7 +118,11 @@ class Workload:
 
     def scaled(self, factor: float) -> Workload:
         """This workload with every request rate times ``factor`` (a busier or idler pod)."""
-        return attrs.evolve(self, models=tuple(m.scaled(factor) for m in self.models))
+        return attrs.evolve(
+            self,
+            models=tuple(m.scaled(factor) for m in self.models),
+            llm=tuple(entry.scaled(factor) for entry in self.llm),
+        )
 
     def phase_us(self, model: Model) -> Durations:
         """Average µs per executed request by phase; an ensemble's come from its steps."""

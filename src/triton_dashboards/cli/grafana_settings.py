@@ -20,10 +20,11 @@ from triton_dashboards.cli.common import fail
 from triton_dashboards.grafana import settings as defaults
 
 if TYPE_CHECKING:
+    from triton_dashboards.grafana.api import DashboardApi
     from triton_dashboards.grafana.client import GrafanaClient
     from triton_dashboards.grafana.local import LocalDashboard
 
-__all__ = ["Refused", "connect", "grafana_options", "load_local", "make_client"]
+__all__ = ["Refused", "connect", "grafana_options", "load_local", "make_client", "open_api"]
 
 
 _GRAFANA_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
@@ -48,6 +49,25 @@ _GRAFANA_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         envvar="GRAFANA_ORG_ID",
         show_envvar=True,
         help="Organisation id, sent as X-Grafana-Org-Id (default: the credential's own).",
+    ),
+    click.option(
+        "--api",
+        envvar="GRAFANA_API",
+        show_envvar=True,
+        type=click.Choice(["auto", "legacy", "k8s"]),
+        default="auto",
+        show_default=True,
+        help=(
+            "k8s: Grafana 12/13's /apis (dashboard.grafana.app v1 on 13, v1beta1 on 12); "
+            "legacy: /api; auto: k8s where Grafana serves it."
+        ),
+    ),
+    click.option(
+        "--stack-id",
+        envvar="GRAFANA_STACK_ID",
+        show_envvar=True,
+        type=click.IntRange(min=1),
+        help="Grafana Cloud stack id: the /apis namespace is stacks-N instead of default.",
     ),
     click.option(
         "--folder",
@@ -113,6 +133,8 @@ _SETTING_NAMES = (
     "concurrency",
     "verbose",
     "folder",
+    "api",
+    "stack_id",
 )
 
 
@@ -208,3 +230,12 @@ def connect(settings: dict[str, Any]) -> GrafanaClient:
         return make_client(settings)
     except Refused as refused:
         fail(str(refused))
+
+
+def open_api(client: GrafanaClient, settings: dict[str, Any]) -> DashboardApi:
+    """The API ``--api`` asks for (auto: ``/apis`` where served); raises GrafanaError."""
+    from triton_dashboards.grafana.discovery import open_api as discover
+
+    api = discover(client, settings["api"], stack_id=settings["stack_id"])
+    logging.getLogger("triton_dashboards.grafana").info("publishing through %r", api)
+    return api

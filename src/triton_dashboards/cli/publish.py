@@ -26,6 +26,7 @@ from triton_dashboards.cli.grafana_settings import (
     grafana_options,
     load_local,
     make_client,
+    open_api,
 )
 
 if TYPE_CHECKING:
@@ -132,15 +133,15 @@ def publish(
                 _echo_conflict_diff(outcome)
 
     with client:
-        publisher = Publisher(
-            client,
-            folder=settings["folder"],
-            concurrency=settings["concurrency"],
-            force=force,
-            dry_run=dry_run,
-            prune=prune,
-        )
         try:
+            publisher = Publisher(
+                open_api(client, settings),
+                folder=settings["folder"],
+                concurrency=settings["concurrency"],
+                force=force,
+                dry_run=dry_run,
+                prune=prune,
+            )
             report = publisher.publish(dashboards, show)
         except GrafanaError as error:
             _stop(error.message, output, url=url, dry_run=dry_run)
@@ -180,9 +181,10 @@ def diff(settings: dict[str, Any], directory: Path, files: tuple[Path, ...]) -> 
         fail(str(refused))
     with connect(settings) as client:
         try:
-            folders = resolve_folders(client, settings["folder"], dry_run=True, writable=False)
+            api = open_api(client, settings)
+            folders = resolve_folders(api, settings["folder"], dry_run=True, writable=False)
             results = diff_dashboards(
-                client,
+                api,
                 dashboards,
                 folders[-1].uid if folders else "",
                 concurrency=settings["concurrency"],
@@ -216,6 +218,9 @@ def _would(different: Sequence[Any]) -> str:
         )
     if provisioned:
         parts.append(f"{provisioned} provisioned from files in Grafana: publish cannot write them")
+    managed = kinds.count(Kind.MANAGED)
+    if managed:
+        parts.append(f"{managed} managed by another tool in Grafana: publish cannot write them")
     return "dashboards differ from Grafana; " + "; ".join(parts)
 
 
@@ -239,11 +244,13 @@ def pull(settings: dict[str, Any], directory: Path, uids: Sequence[str]) -> None
     wanted = list(dict.fromkeys(uids))
     with connect(settings) as client:
         try:
-            pulled = pull_dashboards(client, wanted, directory, concurrency=settings["concurrency"])
+            api = open_api(client, settings)
+            pulled = pull_dashboards(api, wanted, directory, concurrency=settings["concurrency"])
         except (GrafanaError, PullRefused) as error:
             fail(str(error))
     for item in pulled:
-        click.echo(f"{item.state} {item.path} (version {item.version})")
+        note = f"; {item.note}" if item.note else ""
+        click.echo(f"{item.state} {item.path} (version {item.version}){note}")
 
 
 COMMANDS = (publish, diff, pull)

@@ -5,6 +5,8 @@
 is (all a dry run does) and :func:`apply` performs it. A save answered 412 is looked at
 again: when the stored dashboard now equals ours, our own save landed and its answer was
 lost (success); otherwise someone saved in between, and the dashboard is planned once more.
+The Kubernetes-style API says the same with 409 Conflict (a stale ``resourceVersion``) or
+409 AlreadyExists (a create that met one), answered the same way.
 """
 
 from __future__ import annotations
@@ -13,10 +15,17 @@ from collections.abc import Sequence
 
 import attrs
 
-from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
+from triton_dashboards.grafana.api import DashboardApi, Found
 from triton_dashboards.grafana.diagnose import forbidden
-from triton_dashboards.grafana.errors import VersionMismatch
-from triton_dashboards.grafana.local import LocalDashboard, diff_lines, normalise, save_message
+from triton_dashboards.grafana.errors import AlreadyExists, VersionMismatch
+from triton_dashboards.grafana.local import (
+    LocalDashboard,
+    diff_lines,
+    is_ours,
+    normalise,
+    save_message,
+)
+from triton_dashboards.grafana.ownership import source_path
 from triton_dashboards.grafana.plan import Action, Kind, Live, Version, plan
 from triton_dashboards.grafana.report import Outcome, Status, live_label
 
@@ -46,7 +55,7 @@ class Observed:
 
 
 def observe(
-    client: GrafanaClient, local: LocalDashboard, target: Target, *, writing: bool = True
+    client: DashboardApi, local: LocalDashboard, target: Target, *, writing: bool = True
 ) -> Observed:
     """Read the live dashboard (and, when it differs, its history), then plan.
 
@@ -58,17 +67,19 @@ def observe(
 
 
 def _planned(
-    client: GrafanaClient,
+    client: DashboardApi,
     local: LocalDashboard,
-    found: LiveDashboard | None,
+    found: Found | None,
     target: Target,
     *,
     writing: bool = True,
 ) -> Observed:
     live = found.state() if found is not None else None
-    history: Sequence[Version] = ()
+    # The Kubernetes-style object names its latest save itself; the legacy one does not.
+    history: Sequence[Version] = found.head() if found is not None else ()
     action = plan(local.dashboard, live, history, target.force, folder_uid=target.folder_uid)
-    if action.kind not in (Kind.UNCHANGED, Kind.CREATE, Kind.PROVISIONED):
+    latest_ours = bool(history) and is_ours(history[0].message)
+    if action.kind in (Kind.UPDATE, Kind.CONFLICT) and not action.v2 and not latest_ours:
         history = client.versions(local.uid, limit=HISTORY)
         action = plan(local.dashboard, live, history, target.force, folder_uid=target.folder_uid)
     if writing and action.writes and found is not None and not found.can_save:
@@ -90,6 +101,9 @@ def _update_notes(action: Action, dry_run: bool) -> str:
         notes.append(f"{'would overwrite' if dry_run else 'overwrote'} a change {action.who}")
     if action.restored:
         notes.append(f"Grafana held a restore {action.who} of a version we saved")
+    if action.v2:
+        done = "would replace" if dry_run else "replaced"
+        notes.append(f"{done} its schema v2 ({action.v2}) copy saved {action.who}")
     return ", ".join(notes)
 
 
@@ -110,6 +124,17 @@ def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outco
                 "to manage it here"
             ),
         )
+    if action.kind is Kind.MANAGED:
+        return _outcome(
+            local,
+            Status.FAILED,
+            version_before=action.version,
+            detail=(
+                f"cannot save dashboard {local.uid}: Grafana says {action.manager} manages it, "
+                "and refuses a change of manager; change it there, or remove its manager "
+                "(grafana.app/managedBy) in Grafana to publish it from here"
+            ),
+        )
     if action.kind is Kind.CONFLICT:
         assert live is not None
         where = local.source if local.path is not None else local.uid
@@ -117,9 +142,17 @@ def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outco
             f"changed in Grafana {action.who}, not ours; "
             f"see `{target.diff_command} {where}`, or --force"
         )
+        if action.v2:
+            detail = (
+                f"saved in Grafana as a schema v2 (dynamic) dashboard {action.who}, not ours: "
+                f"publishing our v1 JSON would drop its v2 layout; keep the change with "
+                f"`triton-dashboards pull {local.uid}` (saves the v2 object), or replace it "
+                "with ours with --force"
+            )
         diff = diff_lines(
             live.dashboard, local.dashboard, live_label(local.uid, live.version), where
         )
+        diff = diff if live.dashboard else []
         return _outcome(
             local, Status.CONFLICT, version_before=action.version, detail=detail, diff=tuple(diff)
         )
@@ -132,14 +165,14 @@ def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outco
 
 
 def apply(
-    client: GrafanaClient, local: LocalDashboard, observed: Observed, target: Target
+    client: DashboardApi, local: LocalDashboard, observed: Observed, target: Target
 ) -> Outcome:
     """Carry out the action (a create or an update); any other action is only described."""
     return _apply(client, local, observed, target, retried=False)
 
 
 def _apply(
-    client: GrafanaClient,
+    client: DashboardApi,
     local: LocalDashboard,
     observed: Observed,
     target: Target,
@@ -157,9 +190,16 @@ def _apply(
     status = Status.UPDATED if action.kind is Kind.UPDATE else Status.CREATED
     try:
         answer = client.save_dashboard(
-            payload, folder_uid=target.folder_uid, message=save_message(local.dashboard)
+            payload,
+            folder_uid=target.folder_uid,
+            message=save_message(local.dashboard),
+            # An update whose stored version is unknown (the legacy API's 406 for a v2
+            # dashboard, forced) can only overwrite.
+            overwrite=action.kind is Kind.UPDATE and not action.version,
+            resource_version=action.resource_version,
+            source=source_path(local.path),
         )
-    except VersionMismatch:
+    except (VersionMismatch, AlreadyExists):
         # Either our own save landed and its answer was lost (the retry then met 412),
         # or someone saved in between: look again.
         again = _planned(client, local, client.get_dashboard(local.uid), target)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import random
+import re
 import time
 import urllib.parse
 from pathlib import Path
@@ -39,6 +40,7 @@ from triton_dashboards.grafana.errors import (
     redact,
 )
 from triton_dashboards.grafana.plan import Live, Version
+from triton_dashboards.grafana.status_errors import error_from_status, is_status
 from triton_dashboards.grafana.wire import (
     BearerAuth,
     check_token,
@@ -84,6 +86,10 @@ class LiveDashboard:
 
     dashboard: dict[str, Any]
     meta: dict[str, Any]
+    #: Stored as schema v2: the legacy API refused to read it (406) and named this version.
+    stored_v2: str = ""
+    #: The ``/apis`` path Grafana's 406 named for reading it.
+    v2_path: str = ""
 
     @property
     def version(self) -> int:
@@ -113,7 +119,12 @@ class LiveDashboard:
             provisioned=self.provisioned,
             updated_by=str(self.meta.get("updatedBy") or ""),
             updated=str(self.meta.get("updated") or ""),
+            stored_v2=self.stored_v2,
         )
+
+    def head(self) -> tuple[Version, ...]:
+        """The latest version as the answer itself shows it: the legacy API does not."""
+        return ()
 
 
 class GrafanaClient:
@@ -220,13 +231,32 @@ class GrafanaClient:
                 continue
             if 200 <= status < 300 or status in ok:
                 return response
-            failure = error_from_response(
-                call, status, json_or_none(response), auth=self.auth, org_id=self.org_id
-            )
+            body = json_or_none(response)
+            if is_status(body):
+                failure = error_from_status(call, status, body)
+            else:
+                failure = error_from_response(
+                    call, status, body, auth=self.auth, org_id=self.org_id
+                )
             break
         assert failure is not None
         # Raised outside the except block, so no requests exception rides along as context.
         raise failure.redacted(self._secrets)
+
+    def send(
+        self,
+        call: Call,
+        *,
+        params: dict[str, Any] | list[tuple[str, str]] | None = None,
+        body: Any = None,
+        ok: frozenset[int] = frozenset(),
+    ) -> requests.Response:
+        """One call on this client's session, retries and error rules (for other APIs)."""
+        return self._send(call, params=params, body=body, ok=ok)
+
+    def json_of(self, call: Call, response: requests.Response) -> Any:
+        """The answer's JSON, or the error that says why there is none."""
+        return self._json(call, response)
 
     def _json(self, call: Call, response: requests.Response) -> Any:
         body = json_or_none(response)
@@ -261,9 +291,11 @@ class GrafanaClient:
         """The stored dashboard with this uid, or None when there is none."""
         path = f"/api/dashboards/uid/{_quote(uid)}"
         call = self._call("GET", path, f"read dashboard {uid}", "dashboards:read")
-        response = self._send(call, ok=frozenset({404}))
+        response = self._send(call, ok=frozenset({404, 406}))
         if self._missing(call, response):
             return None
+        if response.status_code == 406:
+            return _stored_v2(call, self._json(call, response))
         body = self._json(call, response)
         if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
             raise GrafanaError(
@@ -279,11 +311,14 @@ class GrafanaClient:
         folder_uid: str,
         message: str,
         overwrite: bool = False,
+        resource_version: str = "",
+        source: str = "",
     ) -> dict[str, Any]:
         """``POST /api/dashboards/db``; Grafana's answer (``uid``, ``version``, ``url``...).
 
         ``dashboard`` must carry the stored ``version`` for an update and none for a
-        create; a stale one raises VersionMismatch unless ``overwrite``.
+        create; a stale one raises VersionMismatch unless ``overwrite``. The legacy API
+        has no place for ``resource_version`` (the version is the lock) nor ``source``.
         """
         uid = dashboard.get("uid", "?")
         call = self._call("POST", "/api/dashboards/db", f"save dashboard {uid}", "dashboards:write")
@@ -379,3 +414,22 @@ class GrafanaClient:
 
 def _quote(uid: str) -> str:
     return urllib.parse.quote(uid, safe="")
+
+
+_V2_PATH = re.compile(
+    r"(/apis/dashboard\.grafana\.app/(v2[a-z0-9]*)/namespaces/[^\s/]+/dashboards/[^\s/]+)"
+)
+
+
+def _stored_v2(call: Call, body: Any) -> LiveDashboard:
+    """Grafana's 406 for a dashboard stored as schema v2 (API.md §6.7): the message names
+    the ``/apis`` URL to read it through, and so the version it is stored in."""
+    said = str(body.get("message") or "") if isinstance(body, dict) else ""
+    found = _V2_PATH.search(said)
+    if found is None:
+        raise GrafanaError(
+            f"Grafana cannot {call.what} through the legacy API (406: {said[:200]}); "
+            "run with --api k8s (or auto) on Grafana 12 or later",
+            status=406,
+        )
+    return LiveDashboard({}, {}, stored_v2=found.group(2), v2_path=found.group(1))

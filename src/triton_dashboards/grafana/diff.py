@@ -3,6 +3,10 @@
 Both normalise the way publish does (:func:`~triton_dashboards.grafana.local.normalise`),
 so ``pull`` then ``diff`` is clean; ``diff`` plans each dashboard exactly as ``publish``
 does, so it names a conflict a conflict instead of promising that publish would write it.
+
+A dashboard Grafana stores as schema v2 (saved in Grafana 13's dynamic dashboards) is a
+conflict in ``diff``; ``pull`` saves it as Grafana returns it through its v2 API version,
+a Kubernetes-style object (server fields stripped), and says so: publish takes v1 JSON only.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from triton_dashboards.files import write_atomic
 from triton_dashboards.grafana import settings
+from triton_dashboards.grafana.api import DashboardApi, Found
 from triton_dashboards.grafana.apply import Observed, Target, observe
-from triton_dashboards.grafana.client import GrafanaClient
-from triton_dashboards.grafana.errors import GrafanaError
+from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
+from triton_dashboards.grafana.errors import Call, GrafanaError
+from triton_dashboards.grafana.k8s_client import K8sApi
 from triton_dashboards.grafana.local import LocalDashboard, diff_lines, dump, normalise
 from triton_dashboards.grafana.plan import Kind
 from triton_dashboards.grafana.report import live_label
@@ -56,27 +63,40 @@ class DiffResult:
         parts = [f"{len(self.lines)} diff lines"] if self.lines else []
         if action.moved_from:
             parts.append(f"in folder {action.moved_from!r} in Grafana, not in ours")
-        if self.kind is Kind.CONFLICT:
+        if self.kind is Kind.CONFLICT and action.v2:
+            parts.append(
+                f"saved in Grafana as schema v2 ({action.v2}) {action.who}: publish refuses "
+                f"it; pull it to keep it, or publish --force to replace it with ours"
+            )
+        elif self.kind is Kind.CONFLICT:
             parts.append(f"changed in Grafana {action.who}, not ours: publish refuses it")
+        if self.kind is Kind.MANAGED:
+            parts.append(f"managed by {action.manager}: publish cannot write it")
         if self.kind is Kind.PROVISIONED:
             parts.append("provisioned from files in Grafana: publish cannot write it")
-        name = {Kind.CONFLICT: "CONFLICT", Kind.PROVISIONED: "provisioned"}.get(
-            self.kind, "differs"
-        )
+        names = {
+            Kind.CONFLICT: "CONFLICT",
+            Kind.PROVISIONED: "provisioned",
+            Kind.MANAGED: "managed",
+        }
+        name = names.get(self.kind, "differs")
         return f"{label}: {name} ({', '.join(parts)})"
 
 
-def _diff_one(client: GrafanaClient, local: LocalDashboard, target: Target) -> DiffResult:
+def _diff_one(client: DashboardApi, local: LocalDashboard, target: Target) -> DiffResult:
     observed = observe(client, local, target, writing=False)
     live = observed.live
+    if observed.action.kind is Kind.UNCHANGED:
+        # Unchanged by what we sent: a spec the server migrated is no difference of ours.
+        return DiffResult(local, observed, ())
     before = live.dashboard if live is not None else {}
     label = live_label(local.uid, live.version if live is not None else None)
     lines = diff_lines(before, local.dashboard, label, local.source)
-    return DiffResult(local, observed, tuple(lines))
+    return DiffResult(local, observed, tuple(lines) if before or live is None else ())
 
 
 def diff_dashboards(
-    client: GrafanaClient,
+    client: DashboardApi,
     dashboards: Sequence[LocalDashboard],
     folder_uid: str,
     *,
@@ -98,13 +118,40 @@ class Pulled:
     #: "written", or "unchanged" when the file already held exactly this.
     state: str
     text: str = attrs.field(repr=False, default="")
+    #: Said after the line: that it was stored as schema v2, and what that means here.
+    note: str = ""
 
 
 class PullRefused(Exception):
     """A pull that would leave two files with one uid in the directory; nothing written."""
 
 
-def _pull_one(client: GrafanaClient, uid: str, directory: Path) -> Pulled:
+def _v2_object(client: DashboardApi, uid: str, live: Found) -> dict[str, Any]:
+    """The dashboard through the v2 version it is stored in, without the server's fields."""
+    if isinstance(client, K8sApi):
+        found = client.get_object(uid, live.stored_v2)
+    elif isinstance(client, GrafanaClient) and isinstance(live, LiveDashboard) and live.v2_path:
+        call = Call("GET", live.v2_path, f"read dashboard {uid} as {live.stored_v2}", "")
+        found = client.json_of(call, client.send(call))
+    else:
+        found = None
+    if not isinstance(found, dict):
+        raise GrafanaError(f"Grafana did not return dashboard {uid} as {live.stored_v2}; run again")
+    metadata = found.get("metadata") or {}
+    keep = {k: v for k, v in (metadata.get("annotations") or {}).items() if k in _PULLED}
+    return {
+        "apiVersion": found.get("apiVersion"),
+        "kind": found.get("kind", "Dashboard"),
+        "metadata": {"name": uid, **({"annotations": keep} if keep else {})},
+        "spec": found.get("spec") or {},
+    }
+
+
+#: Annotations a pulled v2 object keeps: the client's own, not the server's.
+_PULLED = ("grafana.app/folder",)
+
+
+def _pull_one(client: DashboardApi, uid: str, directory: Path) -> Pulled:
     live = client.get_dashboard(uid)
     if live is None:
         raise GrafanaError(
@@ -113,9 +160,18 @@ def _pull_one(client: GrafanaClient, uid: str, directory: Path) -> Pulled:
             status=404,
         )
     path = directory / f"{uid}.json"
-    text = dump(normalise(live.dashboard))
+    note = ""
+    if live.stored_v2:
+        text = dump(_v2_object(client, uid, live))
+        note = (
+            f"stored as schema v2 ({live.stored_v2}) in Grafana: saved as Grafana's v2 object; "
+            "publish takes v1 JSON, so port the change to the dashboard's code, or keep it in "
+            "Grafana"
+        )
+    else:
+        text = dump(normalise(live.dashboard))
     same = path.is_file() and path.read_text(encoding="utf-8") == text
-    return Pulled(uid, path, live.version, "unchanged" if same else "written", text)
+    return Pulled(uid, path, live.version, "unchanged" if same else "written", text, note)
 
 
 def _uids_in(directory: Path) -> dict[str, Path]:
@@ -146,7 +202,7 @@ def _check_no_twin(uids: Sequence[str], directory: Path) -> None:
 
 
 def pull_dashboards(
-    client: GrafanaClient,
+    client: DashboardApi,
     uids: Sequence[str],
     directory: Path,
     *,

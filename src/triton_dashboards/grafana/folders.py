@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from triton_dashboards.defaults import FOLDER as DEFAULT_FOLDER
-from triton_dashboards.grafana.client import GrafanaClient
+from triton_dashboards.grafana.api import DashboardApi
 from triton_dashboards.grafana.diagnose import forbidden
 from triton_dashboards.grafana.errors import AlreadyExists, GrafanaError, VersionMismatch
 from triton_dashboards.validation import MAX_UID_LENGTH
@@ -50,7 +50,7 @@ def folder_uid(titles: list[str]) -> str:
     return f"{prefix}-{digest}"
 
 
-def _by_title(client: GrafanaClient, title: str, parent_uid: str | None) -> str | None:
+def _by_title(client: DashboardApi, title: str, parent_uid: str | None) -> str | None:
     for folder in client.list_folders(parent_uid):
         if str(folder.get("title", "")).strip() == title and folder.get("uid"):
             return str(folder["uid"])
@@ -58,7 +58,7 @@ def _by_title(client: GrafanaClient, title: str, parent_uid: str | None) -> str 
 
 
 def resolve_folders(
-    client: GrafanaClient, title: str, *, dry_run: bool, writable: bool = True
+    client: DashboardApi, title: str, *, dry_run: bool, writable: bool = True
 ) -> list[Folder]:
     """Find or create every level of the folder path, top down; the last one is ours.
 
@@ -91,7 +91,7 @@ def _writable(title: str, found: dict[str, Any]) -> None:
         )
 
 
-def _check_not_a_dashboard(client: GrafanaClient, title: str, uid: str) -> None:
+def _check_not_a_dashboard(client: DashboardApi, title: str, uid: str) -> None:
     """Folders and dashboards share uids: a dashboard holding ours blocks the folder for good."""
     taken = client.get_dashboard(uid)
     if taken is not None:
@@ -104,7 +104,7 @@ def _check_not_a_dashboard(client: GrafanaClient, title: str, uid: str) -> None:
 
 
 def _resolve_one(
-    client: GrafanaClient, title: str, uid: str, parent: str | None, dry_run: bool, writable: bool
+    client: DashboardApi, title: str, uid: str, parent: str | None, dry_run: bool, writable: bool
 ) -> Folder | None:
     found = client.get_folder(uid)
     if found is not None:

@@ -139,6 +139,12 @@ def _read(path: Path) -> dict[str, Any]:
         data = data["dashboard"]
     if not isinstance(data, dict):
         raise InputError(f"{path} is not a dashboard (a JSON object); publish dashboard JSON only")
+    if data.get("kind") == "Dashboard" and isinstance(data.get("spec"), dict):
+        raise InputError(
+            f"{path} is a Kubernetes-style {data.get('apiVersion') or 'Dashboard'} object "
+            "(as pull saves a schema v2 dashboard); publish takes v1 dashboard JSON: port the "
+            "change to the dashboard's code and rebuild, or move the file out of the directory"
+        )
     return data
 
 

@@ -8,7 +8,13 @@ Grafana API, so the Kubernetes-style ``/apis`` of Grafana 12/13 plans the same w
 The rules, in order:
 
 * nothing live: **create**;
-* live equals ours (normalised) and sits in our folder: **unchanged**, nothing written
+* stored as a schema v2 dashboard (someone saved it in Grafana 13's dynamic dashboards):
+  **conflict**, marked ``v2``, unless ``force`` (then our v1 dashboard replaces it);
+* managed by another tool (``grafana.app/managedBy``/``managerId`` not ours): **managed**,
+  refused even with ``force`` (Grafana refuses a change of manager, API.md §6.8);
+* live equals ours (normalised) and sits in our folder, or our latest save there carried the
+  content hash of ours (the Kubernetes-style API may rewrite the spec it stores, e.g. migrate
+  ``schemaVersion``, so what we *sent* decides): **unchanged**, nothing written
   (a Grafana save always bumps the version, even for identical JSON);
 * provisioned from files in Grafana: **provisioned**, refused (Grafana would say 400);
 * the latest version was saved by us (its message carries our mark): **update**;
@@ -27,6 +33,7 @@ from typing import Any
 import attrs
 
 from triton_dashboards.grafana.local import content_hash, is_ours, normalise
+from triton_dashboards.grafana.ownership import MANAGER_ID, MANAGER_KIND
 
 __all__ = ["Action", "Kind", "Live", "Version", "content_of", "plan"]
 
@@ -37,6 +44,7 @@ class Kind(str, enum.Enum):
     UNCHANGED = "unchanged"
     CONFLICT = "conflict"
     PROVISIONED = "provisioned"
+    MANAGED = "managed"
 
 
 @attrs.frozen
@@ -50,6 +58,15 @@ class Live:
     provisioned: bool = False
     updated_by: str = ""
     updated: str = ""
+    #: The content hash our latest save carried, when that save is ours ("" otherwise).
+    sent_hash: str = ""
+    #: The API version Grafana stores it in when that is schema v2 (``v2beta1``...), else "".
+    stored_v2: str = ""
+    #: ``grafana.app/managedBy`` and ``managerId`` ("" when not managed).
+    manager_kind: str = ""
+    manager_id: str = ""
+    #: ``metadata.resourceVersion`` (Kubernetes-style API): the lock an update carries.
+    resource_version: str = ""
 
 
 @attrs.frozen
@@ -78,6 +95,12 @@ class Action:
     moved_from: str = ""
     #: For a conflict or a forced update: ``by alice at 2026-11-20 14:02 UTC``.
     who: str = ""
+    #: Grafana stores it as schema v2 (``v2beta1``...): "" when it does not.
+    v2: str = ""
+    #: The lock an update carries on the Kubernetes-style API ("" for none).
+    resource_version: str = ""
+    #: For ``managed``: who manages it, ``terraform (id tf-1)``.
+    manager: str = ""
 
     @property
     def writes(self) -> bool:
@@ -129,13 +152,21 @@ def plan(
     if live is None:
         return Action(Kind.CREATE, uid)
     in_ours = live.folder_uid == folder_uid
-    if in_ours and normalise(live.dashboard) == normalise(local):
-        return Action(Kind.UNCHANGED, uid, live.version)
     moved = "" if in_ours else (live.folder_title or live.folder_uid or "General")
+    latest = history[0] if history else None
+    update = Action(
+        Kind.UPDATE, uid, live.version, moved_from=moved, resource_version=live.resource_version
+    )
+    if live.stored_v2:
+        v2 = attrs.evolve(update, v2=live.stored_v2, who=_who(latest, live))
+        return attrs.evolve(v2, forced=True) if force else attrs.evolve(v2, kind=Kind.CONFLICT)
+    if _foreign(live):
+        manager = f"{live.manager_kind} (id {live.manager_id or 'none'})"
+        return Action(Kind.MANAGED, uid, live.version, manager=manager)
+    if in_ours and _same(local, live):
+        return Action(Kind.UNCHANGED, uid, live.version)
     if live.provisioned:
         return Action(Kind.PROVISIONED, uid, live.version)
-    latest = history[0] if history else None
-    update = Action(Kind.UPDATE, uid, live.version, moved_from=moved)
     if latest is not None and is_ours(latest.message):
         return update
     who = _who(latest, live)
@@ -143,4 +174,18 @@ def plan(
         return attrs.evolve(update, restored=True, who=who)
     if force:
         return attrs.evolve(update, forced=True, who=who)
-    return Action(Kind.CONFLICT, uid, live.version, moved_from=moved, who=who)
+    return attrs.evolve(update, kind=Kind.CONFLICT, who=who)
+
+
+def _same(local: Mapping[str, Any], live: Live) -> bool:
+    """Equal as stored, or equal to what our latest save sent (the server may rewrite it)."""
+    if live.sent_hash and live.sent_hash == content_of(local):
+        return True
+    return normalise(live.dashboard) == normalise(local)
+
+
+def _foreign(live: Live) -> bool:
+    """Managed by another tool (or another instance of a kind we use): not ours to write."""
+    if not live.manager_kind or live.provisioned:
+        return False
+    return (live.manager_kind, live.manager_id) != (MANAGER_KIND, MANAGER_ID)

@@ -7,7 +7,9 @@ create, update, unchanged, conflict, provisioned) and applied
 reported in the order of the input, whatever order the threads finish in, so two runs
 print alike. ``prune`` deletes dashboards in our folder that are not being published, and
 only those whose latest version is ours. This module works on dashboard JSON only, so it
-publishes any dashboard, ours or not.
+publishes any dashboard, ours or not, through either API (:mod:`~triton_dashboards.grafana.api`):
+where the API can list dashboards with their content (the Kubernetes-style one), they are
+listed once, in pages, and each is planned from the list instead of read one by one.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from triton_dashboards.grafana import settings
+from triton_dashboards.grafana.api import DashboardApi
 from triton_dashboards.grafana.apply import Target, apply, observe
-from triton_dashboards.grafana.client import GrafanaClient
 from triton_dashboards.grafana.errors import GrafanaError
 from triton_dashboards.grafana.folders import resolve_folders
 from triton_dashboards.grafana.local import LocalDashboard, is_ours
@@ -41,7 +43,7 @@ class Publisher:
 
     def __init__(
         self,
-        client: GrafanaClient,
+        client: DashboardApi,
         *,
         folder: str = settings.FOLDER,
         concurrency: int = settings.CONCURRENCY,
@@ -78,6 +80,9 @@ class Publisher:
         self._fatal = None
         folders = tuple(resolve_folders(self.client, self.folder_title, dry_run=self.dry_run))
         self.folder_uid = folders[-1].uid if folders else ""
+        prefetch = getattr(self.client, "prefetch", None)
+        if prefetch is not None:
+            prefetch([local.uid for local in dashboards])
         outcomes = self._run(
             [(local.label, local.uid, functools.partial(self._one, local)) for local in dashboards],
             on_outcome,

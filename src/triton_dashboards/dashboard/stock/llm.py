@@ -1,0 +1,68 @@
+"""Triton LLM: time to first token, tokens, requests and KV cache, for either backend.
+
+A row per backend: vLLM's histograms and counters, TensorRT-LLM's gauges with the
+first-response histogram of its decoupled model. A deployment shows data in the row of the
+backend it runs; the other row's panels say "No data" and can stay collapsed.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from triton_dashboards.dashboard.layout import Row
+from triton_dashboards.dashboard.model import Dashboard, Link
+from triton_dashboards.dashboard.panels import llm as panels
+from triton_dashboards.dashboard.stock.selection import Variant
+from triton_dashboards.query import llm as q
+from triton_dashboards.query.recording import Recording
+
+__all__ = ["LLM_TITLE", "LLM_UID", "llm_serving", "with_llm_link"]
+
+LLM_UID = "triton-llm"
+LLM_TITLE = "Triton LLM"
+
+
+def llm_serving(recording_rules: bool | Recording = False) -> Dashboard:
+    """The LLM dashboard: a vLLM row and a TensorRT-LLM row, with the stock variables."""
+    variant = Variant(recording_rules)
+    scope = variant.scope
+    return variant.dashboard(
+        LLM_UID,
+        LLM_TITLE,
+        "LLM serving on Triton: vLLM (REPORT_CUSTOM_METRICS) and TensorRT-LLM (with "
+        "--metrics-config histogram_latencies=true for the time to first token). Means are "
+        "exact; quantiles only where the buckets measure them.",
+        rows=[
+            Row(
+                "vLLM",
+                [
+                    panels.time_to_first_token(scope),
+                    panels.time_to_first_token_shares(scope),
+                    panels.time_per_output_token(scope),
+                    panels.e2e_latency(scope),
+                    panels.token_throughput(scope),
+                    panels.tokens_per_request(scope),
+                    panels.vllm_requests(scope),
+                    panels.vllm_kv_cache(scope),
+                ],
+            ),
+            Row(
+                "TensorRT-LLM",
+                [
+                    panels.latency_histogram(scope, q.FIRST_RESPONSE, "time to first response"),
+                    panels.trt_requests(scope),
+                    panels.kv_cache_utilization(scope),
+                    panels.kv_cache_blocks(scope),
+                    panels.runtime_memory(scope),
+                    panels.trt_context_tokens(scope),
+                    panels.kv_transfer_time(scope, width=24),
+                ],
+            ),
+        ],
+    )
+
+
+def with_llm_link(dashboard: Dashboard, variant: Variant) -> Dashboard:
+    """``dashboard`` with a header link to the LLM dashboard of the same variant."""
+    link = Link.to(variant.title(LLM_TITLE), variant.uid(LLM_UID))
+    return attrs.evolve(dashboard, links=(*dashboard.links, link))

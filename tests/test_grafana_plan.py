@@ -87,3 +87,49 @@ def test_equal_content_in_another_folder_is_moved() -> None:
 def test_no_history_at_all_is_a_conflict_named_from_the_live_copy() -> None:
     action = plan(OURS, live(EDITED, updated_by="bob", updated="x"), [], False, folder_uid=FOLDER)
     assert action.kind is Kind.CONFLICT and action.who == "by bob at x"
+
+
+# -- facts the Kubernetes-style API brings (issue 10) -------------------------------------
+
+
+def test_our_hash_in_the_latest_save_is_unchanged_after_the_server_migrated_the_spec() -> None:
+    migrated = {**OURS, "schemaVersion": 42}  # ours says 41: the server rewrote it on write
+    sent = save_message(OURS).split("sha256:")[1]
+    action = plan(
+        {**OURS, "schemaVersion": 41}, live(migrated, sent_hash=sent), (), False, folder_uid=FOLDER
+    )
+    # the hash of {**OURS, schemaVersion 41} differs from that of OURS: not unchanged...
+    assert action.kind is not Kind.UNCHANGED
+    local = {**OURS, "schemaVersion": 41}
+    sent = save_message(local).split("sha256:")[1]
+    action = plan(local, live(migrated, sent_hash=sent), (), False, folder_uid=FOLDER)
+    assert action.kind is Kind.UNCHANGED and not action.writes
+
+
+def test_a_v2_stored_dashboard_is_a_conflict_and_force_replaces_it() -> None:
+    stored = live(OURS, stored_v2="v2beta1", updated_by="user:alice")
+    action = plan(OURS, stored, (), False, folder_uid=FOLDER)
+    assert action.kind is Kind.CONFLICT and action.v2 == "v2beta1" and "user:alice" in action.who
+    forced = plan(OURS, stored, (), True, folder_uid=FOLDER)
+    assert forced.kind is Kind.UPDATE and forced.forced and forced.v2 == "v2beta1"
+
+
+def test_a_dashboard_another_tool_manages_is_refused_even_forced() -> None:
+    managed = live(EDITED, manager_kind="terraform", manager_id="tf-1")
+    for force in (False, True):
+        action = plan(OURS, managed, (), force, folder_uid=FOLDER)
+        assert action.kind is Kind.MANAGED and not action.writes
+        assert action.manager == "terraform (id tf-1)"
+
+
+def test_our_own_manager_mark_is_not_another_tools() -> None:
+    marked = live(EDITED, manager_kind="kubectl", manager_id="triton-dashboards")
+    action = plan(OURS, marked, (ours(EDITED),), False, folder_uid=FOLDER)
+    assert action.kind is Kind.UPDATE
+
+
+def test_an_update_carries_the_resource_version_it_read() -> None:
+    action = plan(
+        OURS, live(EDITED, resource_version="171"), (ours(EDITED),), False, folder_uid=FOLDER
+    )
+    assert action.kind is Kind.UPDATE and action.resource_version == "171"

@@ -1,0 +1,83 @@
+"""``publish``, ``diff`` and ``pull`` as a user runs them against the double's Grafana 11, 12
+and 13 profiles: ``make publish`` works unchanged on each (issue 10)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _shared import GRAFANA_TOKEN as TOKEN
+from grafana_double import GrafanaDouble
+from test_cli_publish import assert_one_line_error, grafana_env, run, status_of
+
+
+@pytest.fixture
+def repo(repo: Path) -> Path:
+    from test_cli_publish import ROOT
+
+    for name in ("ner.json", "triton-overview.json"):
+        (repo / "dashboards" / name).write_bytes((ROOT / "dashboards" / name).read_bytes())
+    return repo
+
+
+@pytest.fixture
+def g13() -> Iterator[GrafanaDouble]:
+    with GrafanaDouble(profile="13", token=TOKEN) as running:
+        yield running
+
+
+@pytest.mark.parametrize("profile", ["11", "12", "13"])
+def test_make_publish_works_unchanged_on_each_profile(repo: Path, profile: str) -> None:
+    with GrafanaDouble(profile=profile, token=TOKEN) as double:
+        first = run("publish", cwd=repo, **grafana_env(double))
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.count("created (version 1)") == 2
+        apis = {r.path.startswith("/apis/") for r in double.requests if r.method == "POST"}
+        assert apis == {profile != "11"}
+        double.reset_counts()
+        second = run("publish", cwd=repo, **grafana_env(double))
+        assert second.returncode == 0 and second.stdout.count("unchanged (version 1)") == 2
+        assert double.count("POST") == double.count("PUT") == 0
+
+
+def test_api_k8s_on_grafana_11_is_one_line_exit_2(repo: Path) -> None:
+    with GrafanaDouble(profile="11", token=TOKEN) as double:
+        result = run("publish", "--api", "k8s", cwd=repo, **grafana_env(double))
+        assert_one_line_error(result, "Grafana 11.6.0", "--api legacy")
+        assert double.count("POST") == 0
+
+
+def test_grafana_api_variable_picks_the_legacy_api(repo: Path, g13: GrafanaDouble) -> None:
+    result = run("publish", cwd=repo, GRAFANA_API="legacy", **grafana_env(g13))
+    assert result.returncode == 0 and g13.count("POST", "/api/dashboards/db") == 2
+    assert g13.count(path_prefix="/apis") == 0
+
+
+def test_a_v2_save_is_a_clear_conflict_then_pull_and_diff_and_force(
+    repo: Path, g13: GrafanaDouble
+) -> None:
+    env = grafana_env(g13)
+    assert run("publish", cwd=repo, **env).returncode == 0
+    g13.ui_save_v2("triton-ner", user="carol")
+    conflict = run("publish", cwd=repo, **env)
+    assert conflict.returncode == 1
+    line = status_of(conflict.stdout, "ner")
+    assert line.startswith("CONFLICT: saved in Grafana as a schema v2 (dynamic) dashboard")
+    assert "triton-dashboards pull triton-ner" in line and "--force" in line
+    diff = run("diff", cwd=repo, **env)
+    assert diff.returncode == 1 and "ner: CONFLICT" in diff.stderr and "schema v2" in diff.stderr
+    pulled = run("pull", "triton-ner", "--dir", "exported", cwd=repo, **env)
+    assert pulled.returncode == 0 and "stored as schema v2 (v2)" in pulled.stdout
+    forced = run("publish", "--force", cwd=repo, **env)
+    assert forced.returncode == 0 and "replaced its schema v2 (v2) copy" in forced.stdout
+    assert run("diff", cwd=repo, **env).returncode == 0
+
+
+def test_a_422_is_one_clear_line(repo: Path, g13: GrafanaDouble) -> None:
+    path = repo / "dashboards" / "ner.json"
+    path.write_text(re.sub(r'"schemaVersion": \d+', '"schemaVersion": 5', path.read_text()))
+    result = run("publish", cwd=repo, **grafana_env(g13))
+    assert result.returncode == 1
+    assert "spec.schemaVersion is invalid (422 Invalid" in status_of(result.stdout, "ner")

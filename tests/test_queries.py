@@ -135,10 +135,37 @@ PINS: dict[str, str] = {
         '(rate(nv_cache_num_misses_per_model{namespace="triton", '
         'model="ner_pipeline"}[$__rate_interval])) > 0)'
     ),
+    # Kept only where the 0.95 quantile lies between two finite bucket bounds.
     "first_response_quantile": (
-        "histogram_quantile(0.95, sum by (model, version, le) "
+        "histogram_quantile(0.95, sum by (le, model, version) "
+        '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval]))) and on (model, version) '
+        "min by (model, version) (sum by (le, model, version) "
+        '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval]))) < 0.95 * max by (model, version) '
+        "(sum by (le, model, version) "
+        '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval]))) and on (model, version) '
+        "max by (model, version) (sum by (le, model, version) "
+        '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
+        'model="ner_pipeline", le!="+Inf"}[$__rate_interval]))) >= 0.95 * '
+        "max by (model, version) (sum by (le, model, version) "
         '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
         'model="ner_pipeline"}[$__rate_interval])))'
+    ),
+    "first_response_shares": (
+        "sum by (le, model, version) "
+        '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval])) / on (model, version) group_left () '
+        "(max by (model, version) (sum by (le, model, version) "
+        '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
+        'model="ner_pipeline"}[$__rate_interval]))) > 0)'
+    ),
+    "first_response_mean": (
+        "sum by (model, version) (rate(nv_inference_first_response_histogram_ms_sum{"
+        'namespace="triton", model="ner_pipeline"}[$__rate_interval])) / '
+        "(sum by (model, version) (rate(nv_inference_first_response_histogram_ms_count{"
+        'namespace="triton", model="ner_pipeline"}[$__rate_interval])) > 0)'
     ),
     "summary_quantile[REQUEST]": (
         'nv_inference_request_summary_us{namespace="triton", model="ner_pipeline", '
@@ -220,6 +247,8 @@ RECIPES: dict[str, Recipe] = {
     "pending_requests": q.pending_requests,
     "cache_hit_ratio": q.cache_hit_ratio,
     "first_response_quantile": lambda s: q.first_response_quantile(s, 0.95),
+    "first_response_shares": q.first_response_shares,
+    "first_response_mean": q.first_response_mean,
     **_phase_recipes(
         "summary_quantile", lambda phase: lambda s: q.summary_quantile(s, phase, 0.99)
     ),
@@ -265,7 +294,11 @@ SUMMARY_KEYS = frozenset(k for k in RECIPES if k.startswith("summary_quantile[")
 #: quantiles and instances_up, which counts servers).
 GROUPED_KEYS = PER_MODEL_KEYS - SUMMARY_KEYS - {"instances_up"}
 #: Labels a per-model recipe may keep on top of the scope's group.
-EXTRA_GROUP_LABELS = {"failures_by_reason": ("reason",), "first_response_quantile": ("le",)}
+EXTRA_GROUP_LABELS = {
+    "failures_by_reason": ("reason",),
+    "first_response_quantile": ("le",),
+    "first_response_shares": ("le",),
+}
 
 
 # -- parsing and walking the tree -------------------------------------------------------------
@@ -411,8 +444,16 @@ def test_no_division_of_unaggregated_series(key: str) -> None:
     tree = parse(RECIPES[key](REF))
     assert unaggregated_division_operands(tree) == []
     for division in divisions(tree):
-        # No vector matching modifiers: both sides already carry exactly the same labels.
+        # No vector matching modifiers: both sides already carry exactly the same labels;
+        # but a share of each bucket divides by its series' total, matched on the group.
+        if key in BUCKET_SHARES:
+            assert str(division.modifier.card).endswith("ManyToOne"), str(division)
+            continue
         assert division.modifier is None or division.modifier.matching is None, str(division)
+
+
+#: Recipes that divide each bucket (``le``) by the total of its series (``group_left``).
+BUCKET_SHARES = {"first_response_shares"}
 
 
 @pytest.mark.parametrize("key", sorted(GROUPED_KEYS))
@@ -424,7 +465,7 @@ def test_per_model_recipes_sum_by_model_version(key: str) -> None:
     for sel, ancestors in found:
         assert catalog.family_of(sel.name).per_model, sel.name
         innermost = aggregations(ancestors)[-1]
-        assert group_labels(innermost) == expected, str(innermost)
+        assert sorted(group_labels(innermost)) == sorted(expected), str(innermost)
         assert op(innermost) == ("max" if key == "model_load_time" else "sum"), str(innermost)
         # Nothing but the selector's own rate()/increase() between the sum and the series.
         last = max(i for i, a in enumerate(ancestors) if isinstance(a, pp.AggregateExpr))
@@ -533,16 +574,28 @@ def test_avg_requests_in_queue_is_queue_time_rate_over_a_million() -> None:
     assert tree.rhs.val == 1e6
 
 
-def test_first_response_quantile_sums_buckets_by_le() -> None:
+def test_first_response_quantile_is_kept_only_between_two_finite_bounds() -> None:
+    """histogram_quantile, and-ed with lowest < q*N and highest finite >= q*N."""
     tree = parse(q.first_response_quantile(REF, 0.5))
-    assert isinstance(tree, pp.Call)
-    assert tree.func.name == "histogram_quantile"
-    assert tree.args[0].val == 0.5
-    [(sel, ancestors)] = selectors(tree)
-    assert sel.name == "nv_inference_first_response_histogram_ms_bucket"
-    assert "le" in group_labels(aggregations(ancestors)[-1])
+    assert op(tree) == "and"
+    estimate = tree.lhs.lhs
+    assert isinstance(estimate, pp.Call) and estimate.func.name == "histogram_quantile"
+    assert estimate.args[0].val == 0.5
+    assert op(tree.lhs.rhs) == "<" and op(tree.rhs) == ">="
+    finite = [s for s, _ in selectors(tree.rhs.lhs)]
+    assert [matchers(s)["le"] for s in finite] == [(pp.MatchOp.NotEqual, "+Inf")]
+    for sel, ancestors in selectors(tree):
+        assert sel.name == "nv_inference_first_response_histogram_ms_bucket"
+        assert "le" in group_labels(aggregations(ancestors)[-1])
     with pytest.raises(ValueError):
         q.first_response_quantile(REF, 1.5)
+
+
+def test_bucket_shares_parse_with_a_bare_group_left_before_parentheses() -> None:
+    """``group_left (x > 0)`` would read ``x > 0`` as a label list: it is ``group_left ()``."""
+    tree = parse(q.first_response_shares(REF.by()))
+    assert op(tree) == "/"
+    assert str(q.first_response_shares(REF.by())).count("group_left () (max(") == 1
 
 
 # -- GPU, host and per-model families never mix -------------------------------------------------
@@ -645,7 +698,7 @@ def test_model_name_with_quotes_and_backslashes_round_trips(key: str) -> None:
 def test_by_model_changes_the_grouping(key: str) -> None:
     expected = ("model", *EXTRA_GROUP_LABELS.get(key, ()))
     for _, ancestors in selectors(parse(RECIPES[key](REF.by("model")))):
-        assert group_labels(aggregations(ancestors)[-1]) == expected
+        assert sorted(group_labels(aggregations(ancestors)[-1])) == sorted(expected)
 
 
 @pytest.mark.parametrize("key", sorted(GROUPED_KEYS))
@@ -654,7 +707,7 @@ def test_by_nothing_aggregates_fleet_wide(key: str) -> None:
     tree = parse(RECIPES[key](REF.by()))
     assert unaggregated_division_operands(tree) == []
     for _, ancestors in selectors(tree):
-        assert group_labels(aggregations(ancestors)[-1]) == expected
+        assert sorted(group_labels(aggregations(ancestors)[-1])) == sorted(expected)
 
 
 def test_by_pinned_strings() -> None:

@@ -313,22 +313,33 @@ def test_stock_dashboards_cover_what_the_issue_asks() -> None:
     over = " | ".join(titles["triton-overview"]).lower()
     for word in (
         "requests per second",
+        "failure ratio",
+        "average request time",
         "failures by reason",
-        "time per request by phase",
         "pending requests",
-        "batch size",
         "gpu utilization",
-        "cpu utilization",
-        "host memory",
-        "pinned memory",
+        "top $k models by requests per second",
+        "top $k models by failure ratio",
+        "top $k models by average request time",
+        "top $k models by average queue time",
         "models",
+        "first responses within each bound",
+        "mean time to first response",
+        "gpus",
+        "hosts",
     ):
         assert word in over, word
     detail = " | ".join(titles["triton-model"]).lower()
     for word in (
+        "requests per second",
         "time per request by phase",
+        "average queue time",
+        "average requests queued",
         "batch size",
+        "inferences and executions per second",
         "cache hit ratio",
+        "first responses within each bound",
+        "mean time to first response",
         "time to first response",
         "quantiles per instance",
         "model load time",

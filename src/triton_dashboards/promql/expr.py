@@ -332,7 +332,10 @@ class Binary(Expr):
         elif self.group_right is not None:
             parts.append(f"group_right ({', '.join(self.group_right)})" if self.group_right
                          else "group_right")  # fmt: skip
-        parts.append(self._side(self.rhs, right=True))
+        rhs = self._side(self.rhs, right=True)
+        if rhs.startswith("(") and parts[-1] in ("group_left", "group_right"):
+            parts[-1] += " ()"  # a bare one would read the parenthesized rhs as its labels
+        parts.append(rhs)
         return " ".join(parts)
 
 

@@ -33,9 +33,9 @@ from triton_dashboards.promql import (
     RATE_INTERVAL,
     Expr,
     Matcher,
+    Selector,
     Window,
     aggregate,
-    histogram_quantile,
     increase,
     max_by,
     rate,
@@ -55,6 +55,7 @@ from triton_dashboards.query.hardware import (
     pinned_memory_used,
     pinned_memory_used_ratio,
 )
+from triton_dashboards.query.histograms import BucketRates, bucket_shares, honest_quantile, mean
 from triton_dashboards.query.ratios import completed, per_request
 from triton_dashboards.query.reading import recorded, sum_rate, window_rate
 from triton_dashboards.query.recording import Operation
@@ -76,7 +77,9 @@ __all__ = [
     "failures_by_reason",
     "failures_in",
     "failures_per_minute",
+    "first_response_mean",
     "first_response_quantile",
+    "first_response_shares",
     "gpu_energy_rate",
     "gpu_memory_used",
     "gpu_memory_used_ratio",
@@ -240,21 +243,50 @@ def cache_hit_ratio(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     return per_request(hits, hits + sum_rate(scope, catalog.CACHE_MISSES, window))
 
 
-def first_response_quantile(scope: Scope, quantile: float, window: Window = RATE_INTERVAL) -> Expr:
-    """Time to first response at ``quantile``, in milliseconds, from the histogram.
+def first_response_buckets(scope: Scope, window: Window = RATE_INTERVAL) -> BucketRates:
+    """Per-series bucket rates of the first-response histogram, for :mod:`.histograms`.
 
     ``nv_inference_first_response_histogram_ms`` (24.11+, ``histogram_latencies=true``;
-    every model since 26.01) is a histogram, so buckets add up across pods and GPUs:
-    sum the bucket rates by ``le`` and the scope's labels, then interpolate. On a recorded
-    scope the bucket rates come summed over ``gpu_uuid`` already: the raw form is the most
-    expensive query of the overview (every bucket of every model on every GPU).
+    every model since 26.01) is a histogram, so buckets add up across pods and GPUs. On a
+    recorded scope the bucket rates come summed over ``gpu_uuid`` already: the raw form is
+    the most expensive query of a dashboard (every bucket of every model on every GPU).
     """
     histogram = catalog.FIRST_RESPONSE_HISTOGRAM
-    keep = (*scope.group, "le")
-    buckets = recorded(scope, histogram, Operation.RATE, window, keep)
-    if buckets is None:
-        buckets = rate(scope.select(histogram, sample=histogram.name + "_bucket"), window)
-    return histogram_quantile(quantile, sum_by(keep, buckets))
+
+    def rates(*extra: Matcher) -> Expr:
+        found = recorded(scope, histogram, Operation.RATE, window, (*scope.group, "le"))
+        if isinstance(found, Selector):
+            return found.where(*extra)
+        return rate(scope.select(histogram, *extra, sample=histogram.name + "_bucket"), window)
+
+    return rates
+
+
+def first_response_quantile(scope: Scope, quantile: float, window: Window = RATE_INTERVAL) -> Expr:
+    """Time to first response at ``quantile`` in ms, only where the histogram measures it.
+
+    Triton's default buckets are 100, 500, 2000 and 5000 ms: for a model answering in
+    10 ms, ``histogram_quantile`` would read exactly 50, 95 and 99 ms, interpolated inside
+    the lowest bucket. Such a quantile (or one in the +Inf bucket) has no value here
+    (:func:`triton_dashboards.query.histograms.honest_quantile`).
+    """
+    return honest_quantile(quantile, first_response_buckets(scope, window), scope.group)
+
+
+def first_response_shares(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Share of first responses within each bucket bound ``le`` (0..1): exact."""
+    return bucket_shares(first_response_buckets(scope, window), scope.group)
+
+
+def first_response_mean(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
+    """Mean time to first response in ms: ``rate(_sum) / rate(_count)``, exact."""
+    histogram = catalog.FIRST_RESPONSE_HISTOGRAM
+
+    def summed(sample: str) -> Expr:
+        selector = scope.select(histogram, sample=histogram.name + sample)
+        return sum_by(scope.group, rate(selector, window))
+
+    return mean(summed("_sum"), summed("_count"))
 
 
 def summary_quantile(scope: Scope, phase: Phase, quantile: float) -> Expr:

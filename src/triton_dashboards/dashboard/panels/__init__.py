@@ -2,13 +2,24 @@
 
 ``from triton_dashboards import panels`` gives both: ``panels.timeseries(...)`` for a
 panel of your own, ``panels.requests_per_minute(scope)`` for a Triton one. The stock
-panels live by subject in :mod:`.traffic`, :mod:`.timing` and :mod:`.hardware`; each
-module's ``__all__`` is the one list of its names.
+panels live by subject in :mod:`.traffic`, :mod:`.timing`, :mod:`.hardware`,
+:mod:`.histogram` (what a histogram knows exactly) and :mod:`.fleet` (headlines, top k);
+each module's ``__all__`` is the one list of its names.
 """
 
-from triton_dashboards.dashboard.panels import factories, hardware, stock, timing, traffic
+from triton_dashboards.dashboard.panels import (
+    factories,
+    fleet,
+    hardware,
+    histogram,
+    stock,
+    timing,
+    traffic,
+)
 from triton_dashboards.dashboard.panels.factories import *  # noqa: F403
+from triton_dashboards.dashboard.panels.fleet import *  # noqa: F403
 from triton_dashboards.dashboard.panels.hardware import *  # noqa: F403
+from triton_dashboards.dashboard.panels.histogram import *  # noqa: F403
 from triton_dashboards.dashboard.panels.timing import *  # noqa: F403
 from triton_dashboards.dashboard.panels.traffic import *  # noqa: F403
 
@@ -17,3 +28,5 @@ __all__ += factories.__all__
 __all__ += traffic.__all__
 __all__ += timing.__all__
 __all__ += hardware.__all__
+__all__ += fleet.__all__
+__all__ += histogram.__all__

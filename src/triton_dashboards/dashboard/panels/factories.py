@@ -180,16 +180,23 @@ def bar_gauge(
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     reduce: str = "lastNotNull",
     orientation: str = "horizontal",
+    links: Sequence[dict[str, Any]] = (),
     width: int = 12,
     height: int = 8,
 ) -> g.BarGauge:
-    """One bar per series, for comparing models or GPUs at a glance."""
+    """One bar per series, for comparing models or GPUs at a glance.
+
+    ``links`` are data links on every bar (see :func:`.base.data_link`).
+    """
+    config = field_config(unit, thresholds, min=min, max=max)
+    if links:
+        config["defaults"]["links"] = list(links)
     return g.BarGauge(
         **common(title, description, queries, width, height),
         format=unit,
         orientation=orientation,
         extraJson={
-            "fieldConfig": field_config(unit, thresholds, min=min, max=max),
+            "fieldConfig": config,
             "options": {
                 "displayMode": "gradient",
                 "legend": {"calcs": [], "displayMode": "list", "placement": "bottom",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 from grafanalib import core as g
@@ -59,6 +60,7 @@ def table(
     columns: Mapping[str, tuple[str, str]] | None = None,
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     sort_by: str | None = None,
+    links: Sequence[dict[str, Any]] = (),
     width: int = 24,
     height: int = 8,
 ) -> g.Table:
@@ -100,6 +102,7 @@ def table(
                 "defaults": {
                     **field_defaults(unit, thresholds),
                     "custom": {"align": "auto", "filterable": False, "inspect": False},
+                    **({"links": list(links)} if links else {}),
                 },
                 "overrides": overrides,
             },

@@ -6,6 +6,9 @@ shows a family's own quantity (a time, a backlog) takes the family's unit from t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from grafanalib import core as g
 
 from triton_dashboards import catalog
@@ -164,10 +167,10 @@ def failures_in_range(scope: Scope, *, width: int = 6, height: int = 4) -> g.Pan
 
 
 def instances(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
-    """How many Triton servers report models."""
+    """How many Triton servers report models now (one instant query)."""
     return stat(
         "Triton instances",
-        [Query(q.instances_up(scope), "instances")],
+        [Query(q.instances_up(scope), "instances", instant=True)],
         unit=Unit.COUNT,
         description="Triton servers scraped that report at least one loaded model.",
         thresholds=((None, "red"), (1, "green")),
@@ -178,8 +181,13 @@ def instances(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
     )
 
 
-def models_table(scope: Scope, *, width: int = 24, height: int = 8) -> g.Panel:
-    """One row per model: request rate, failure ratio, latency, batch size, backlog."""
+def models_table(
+    scope: Scope, *, links: Sequence[dict[str, Any]] = (), width: int = 24, height: int = 8
+) -> g.Panel:
+    """One row per model: request rate, failure ratio, latency, batch size, backlog.
+
+    ``links`` are data links on every cell, e.g. to the model dashboard for that row.
+    """
     return table(
         "Models",
         [
@@ -200,6 +208,7 @@ def models_table(scope: Scope, *, width: int = 24, height: int = 8) -> g.Panel:
         ],
         sort_by="requests/s",
         description="Each model and version over the rate window.",
+        links=links,
         width=width,
         height=height,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
+from triton_dashboards.dashboard.stock.interval import with_min_interval
 from triton_dashboards.dashboard.stock.selection import GPU_UID, Variant, host_row
 from triton_dashboards.query.recording import Recording
 
@@ -20,16 +21,19 @@ def gpu_and_host(recording_rules: bool | Recording = False) -> Dashboard:
         "Triton GPU and host",
         "Server-wide families, sampled every --metrics-interval-ms (default 2 s).",
         models=False,
-        rows=[
-            Row(
-                "GPU",
-                [
-                    panels.gpu_utilization(scope),
-                    panels.gpu_memory(scope),
-                    panels.gpu_power(scope),
-                    panels.gpu_energy(scope),
-                ],
-            ),
-            host_row("Host", scope),
-        ],
+        rows=with_min_interval(
+            variant,
+            [
+                Row(
+                    "GPU",
+                    [
+                        panels.gpu_utilization(scope),
+                        panels.gpu_memory(scope),
+                        panels.gpu_power(scope),
+                        panels.gpu_energy(scope),
+                    ],
+                ),
+                host_row("Host", scope),
+            ],
+        ),
     )

@@ -7,6 +7,7 @@ from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.panels import Query, Unit
+from triton_dashboards.dashboard.stock.interval import with_min_interval
 from triton_dashboards.dashboard.stock.selection import MODEL_UID, Variant
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.recording import Recording
@@ -22,46 +23,59 @@ def model_detail(recording_rules: bool | Recording = False) -> Dashboard:
         MODEL_UID,
         "Triton model detail",
         "Pick a model, or an ensemble and its composing models, in the Model "
-        "variable. Ensemble compute times are the sum over its steps.",
-        rows=[
-            Row(
-                "Traffic",
-                [
-                    panels.failure_ratio(scope),
-                    panels.successes_in_range(scope),
-                    panels.failures_in_range(scope),
-                    panels.stat(
-                        "Average batch size",
-                        [Query(q.avg_batch_size(scope), scope.legend)],
-                        unit=Unit.NONE,
-                        decimals=2,
-                        description="Inferences per execution over the rate window.",
-                    ),
-                    panels.request_rate(scope),
-                    panels.failures_by_reason(scope),
-                ],
-            ),
-            Row(
-                "Where the time goes",
-                [
-                    panels.latency_by_phase(scope),
-                    panels.latency(scope, Phase.REQUEST),
-                    panels.first_response_percentiles(scope),
-                    panels.summary_percentiles(scope),
-                ],
-            ),
-            Row(
-                "Queue and batching",
-                [
-                    panels.pending_requests(scope, width=8),
-                    panels.batch_size(scope, width=8),
-                    panels.execution_rate(scope, width=8),
-                ],
-            ),
-            Row(
-                "Response cache and loading",
-                [panels.cache_hit_ratio(scope), panels.model_load_time(scope)],
-                collapsed=True,
-            ),
-        ],
+        "variable (the overview's top-k panels and table link here with one model picked). "
+        "Ensemble compute times are the sum over its steps.",
+        rows=with_min_interval(
+            variant,
+            [
+                Row(
+                    "Traffic",
+                    [
+                        panels.failure_ratio(scope),
+                        panels.successes_in_range(scope),
+                        panels.failures_in_range(scope),
+                        panels.stat(
+                            "Average batch size",
+                            [Query(q.avg_batch_size(scope), scope.legend)],
+                            unit=Unit.NONE,
+                            decimals=2,
+                            description="Inferences per execution over the rate window.",
+                        ),
+                        panels.request_rate(scope),
+                        panels.failures_by_reason(scope),
+                    ],
+                ),
+                Row(
+                    "Where the time goes",
+                    [
+                        panels.latency_by_phase(scope),
+                        panels.latency(scope, Phase.REQUEST),
+                        panels.summary_percentiles(scope),
+                        panels.latency(scope, Phase.QUEUE),
+                    ],
+                ),
+                Row(
+                    "First responses",
+                    [
+                        panels.first_response_shares(scope, width=8),
+                        panels.first_response_mean(scope, width=8),
+                        panels.first_response_percentiles(scope, width=8),
+                    ],
+                ),
+                Row(
+                    "Queue and batching",
+                    [
+                        panels.pending_requests(scope, width=6),
+                        panels.avg_queued_requests(scope, width=6),
+                        panels.batch_size(scope, width=6),
+                        panels.execution_rate(scope, width=6),
+                    ],
+                ),
+                Row(
+                    "Response cache and loading",
+                    [panels.cache_hit_ratio(scope), panels.model_load_time(scope)],
+                    collapsed=True,
+                ),
+            ],
+        ),
     )

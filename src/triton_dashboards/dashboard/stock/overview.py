@@ -1,107 +1,149 @@
-"""The Triton overview: fleet numbers, throughput, latency, queueing, models, GPU, host."""
+"""The Triton overview: is the fleet healthy, and where is it not, at any fleet size.
+
+* Headline numbers (instant queries): instances, requests, failure ratio, request time,
+  backlog, GPU utilization. Requests and request time count client requests where the
+  ensembles' steps are declared (``overview(ensembles=...)``) and say that they count
+  every model and step where they are not (:mod:`triton_dashboards.query.fleet`).
+* The fleet over time: a handful of lines, whatever the number of models.
+* The worst models: top ``$k`` (default 10) by traffic, failure ratio, request time and
+  queue time, then a table of every model, each linked to the model dashboard, where the
+  per-model time series are.
+* First responses: the share within each bucket bound and the exact mean.
+* GPUs and hosts now, one table row each; their history is on the GPU and host dashboard.
+
+Every panel reads what its number needs and no more: no overview time series draws a
+line per model, so a refresh costs about the same for 5 models or 500.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import attrs
 from grafanalib import core as g
 
 from triton_dashboards import catalog
-from triton_dashboards.catalog import Phase
 from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.panels import Query, Unit
-from triton_dashboards.dashboard.stock.selection import OVERVIEW_UID, Variant, host_row
+from triton_dashboards.dashboard.panels import fleet as fp
+from triton_dashboards.dashboard.panels import histogram as hp
+from triton_dashboards.dashboard.panels.base import data_link
+from triton_dashboards.dashboard.stock.interval import with_min_interval
+from triton_dashboards.dashboard.stock.selection import GPU_UID, MODEL_UID, OVERVIEW_UID, Variant
 from triton_dashboards.query import recipes as q
+from triton_dashboards.query.fleet import Ensemble, K, clients
 from triton_dashboards.query.recording import Recording
 
-__all__ = ["overview"]
+__all__ = ["K_CHOICES", "overview", "top_k_variable"]
+
+#: The choices of the ``$k`` variable; the first of :data:`K_DEFAULT` is selected.
+K_CHOICES = ("5", "10", "20", "50")
+K_DEFAULT = "10"
+#: The selection a link to another stock dashboard carries along.
+_CARRIED = ("datasource", "namespace", "job", "instance")
 
 
-def _fleet_summary(variant: Variant) -> list[g.Panel]:
-    """Big numbers for the whole selection: instances, traffic, failures, time, backlog."""
+def top_k_variable() -> g.Template:
+    """``$k``: how many models each top-k panel lists (a custom variable, default 10)."""
+    return g.Template(
+        name=K.name,
+        label="Top k",
+        query=",".join(K_CHOICES),
+        type="custom",
+        default=K_DEFAULT,
+        includeAll=False,
+        multi=False,
+    )
+
+
+def _link_params(*labels: str) -> list[str]:
+    carried = [f"${{{name}:queryparam}}" for name in _CARRIED]
+    return carried + [f"var-{label}=${{__field.labels.{label}}}" for label in labels]
+
+
+def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
+    """Big numbers for the whole selection, each one instant query."""
     scope, fleet = variant.scope, variant.fleet
     return [
         panels.instances(fleet, width=4),
+        fp.client_requests(fleet, ensembles),
         panels.stat(
-            "Requests per second",
-            [Query(q.request_rate(fleet), "succeeded")],
-            unit=Unit.REQUESTS_PER_SECOND,
-            description="Successful requests per second over every selected model.",
+            "Failure ratio",
+            [Query(q.failure_ratio(fleet), "failed", instant=True)],
+            unit=Unit.RATIO,
+            description="failures / (successes + failures) over the rate window, every "
+            "selected model and step (an ensemble failure also fails a step). Orange from "
+            "1 %, red from 50 %.",
+            thresholds=panels.stock.FAILURE_RATIO_THRESHOLDS,
+            color_mode="background",
+            graph_mode="none",
+            decimals=1,
             width=4,
         ),
-        panels.failure_ratio(fleet, width=4),
-        panels.stat(
-            "Average request time",
-            [Query(q.avg_latency(fleet, Phase.REQUEST), "request")],
-            unit=Phase.REQUEST.duration.unit,
-            description="End-to-end time per successful request, weighted by requests, over "
-            "every selected model.",
-            width=4,
-        ),
+        fp.client_latency(fleet, ensembles),
         panels.stat(
             "Pending requests",
-            [Query(q.pending_requests(fleet), "pending")],
+            [Query(q.pending_requests(fleet), "pending", instant=True)],
             unit=catalog.PENDING_REQUESTS.unit,
-            description="Requests waiting for execution now, every selected model.",
+            description="Requests waiting for execution now, every selected model and step.",
+            graph_mode="none",
             width=4,
         ),
         panels.gauge(
             "GPU utilization",
-            [Query(q.mean_gpu_utilization(scope), "GPUs")],
+            [Query(q.mean_gpu_utilization(scope), "GPUs", instant=True)],
             unit=catalog.GPU_UTILIZATION.unit,
             thresholds=panels.stock.USAGE_THRESHOLDS,
-            description="Average utilization of the selected GPUs.",
+            description="Average utilization of the selected GPUs now.",
             width=4,
             height=4,
         ),
     ]
 
 
-def overview(recording_rules: bool | Recording = False) -> Dashboard:
-    """Fleet throughput, failures by reason, latency by phase, queueing, GPU, CPU, memory."""
+def overview(
+    recording_rules: bool | Recording = False, *, ensembles: Sequence[Ensemble] = ()
+) -> Dashboard:
+    """Fleet headlines, the fleet over time, the worst models, GPUs and hosts.
+
+    ``ensembles`` declares the deployment's ensembles and their steps, so the headline
+    requests and request time count client requests; without them they say that they
+    count every model and step.
+    """
     variant = Variant(recording_rules)
     scope, fleet = variant.scope, variant.fleet
-    return variant.dashboard(
+    client = clients(fleet, ensembles)
+    to_model = [data_link("Model detail", variant.uid(MODEL_UID), _link_params("model", "version"))]
+    to_gpu = [data_link("GPU and host", variant.uid(GPU_UID), _link_params())]
+    rows = [
+        Row(
+            "Fleet over time",
+            [
+                fp.fleet_traffic(client, ensembles, width=8),
+                panels.failures_by_reason(fleet, width=8),
+                fp.fleet_latency(client, ensembles, width=8),
+            ],
+        ),
+        Row(f"Worst models (top ${K.name}, now)", fp.worst_models(scope, to_model)),
+        Row("Models", [panels.models_table(scope, links=to_model)]),
+        Row(
+            "First responses",
+            [hp.first_response_shares_now(client, width=12), hp.first_response_mean(client)],
+        ),
+        Row(
+            "GPUs and hosts now",
+            [fp.gpu_table(scope, links=to_gpu), fp.host_table(scope, links=to_gpu)],
+        ),
+    ]
+    headline = _headline(variant, ensembles)
+    dashboard = variant.dashboard(
         OVERVIEW_UID,
         "Triton overview",
-        "NVIDIA Triton Inference Server: every model on every selected instance.",
-        panels=_fleet_summary(variant),
-        rows=[
-            Row(
-                "Throughput",
-                [
-                    panels.request_rate(scope),
-                    panels.failures_by_reason(scope),
-                    panels.execution_rate(scope),
-                    panels.failure_ratio(scope, width=12, height=8),
-                ],
-            ),
-            Row(
-                "Latency",
-                [
-                    panels.latency(scope, Phase.REQUEST),
-                    panels.latency_by_phase(fleet),
-                    panels.latency(scope, Phase.QUEUE),
-                    panels.first_response_percentiles(fleet),
-                ],
-            ),
-            Row(
-                "Queue and batching",
-                [
-                    panels.pending_requests(scope, width=8),
-                    panels.avg_queued_requests(scope, width=8),
-                    panels.batch_size(scope, width=8),
-                ],
-            ),
-            Row("Models", [panels.models_table(scope)]),
-            Row(
-                "GPU",
-                [
-                    panels.gpu_utilization(scope, width=8),
-                    panels.gpu_memory(scope, width=8),
-                    panels.gpu_power(scope, width=8),
-                ],
-            ),
-            host_row("CPU and memory", scope),
-        ],
+        "NVIDIA Triton Inference Server: is the fleet healthy, and where is it not. Per-model "
+        "history is on the model dashboard: click a model.",
+        panels=headline,
+        rows=with_min_interval(variant, rows, *headline),
     )
+    return attrs.evolve(dashboard, variables=[*dashboard.variables, top_k_variable()])

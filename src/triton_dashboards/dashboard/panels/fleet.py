@@ -1,0 +1,228 @@
+"""Fleet panels: headline numbers that say what they count, the worst models, GPU and host tables.
+
+They answer "is the fleet healthy, and where is it not" at any fleet size: every panel
+here is an instant query (one evaluation at the end of the range, however long it is)
+and lists at most ``$k`` models or one row per GPU or host, never a line per model.
+The per-model time series are on the model dashboard, one click away (``links``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from grafanalib import core as g
+
+from triton_dashboards import catalog
+from triton_dashboards.catalog import Phase
+from triton_dashboards.dashboard.panels.base import Query, Threshold, Unit
+from triton_dashboards.dashboard.panels.factories import (
+    bar_gauge,
+    series_override,
+    stat,
+    timeseries,
+)
+from triton_dashboards.dashboard.panels.scoped import (
+    FAILED,
+    FAILURE_RATIO_THRESHOLDS,
+    USAGE_THRESHOLDS,
+)
+from triton_dashboards.dashboard.panels.table import table
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.fleet import Ensemble, clients, counted, top
+from triton_dashboards.query.scope import Scope
+
+__all__ = [
+    "client_latency",
+    "client_requests",
+    "fleet_latency",
+    "fleet_traffic",
+    "gpu_table",
+    "host_table",
+    "top_models",
+    "worst_models",
+]
+
+Links = Sequence[dict[str, Any]]
+
+
+def client_requests(
+    fleet: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 4, height: int = 4
+) -> g.Panel:
+    """Requests per second now: client requests where the ensembles' steps are declared.
+
+    Where they are not, the title and description say that every model and step counts.
+    """
+    what = counted(ensembles)
+    return stat(
+        f"{what.title} requests per second",
+        [Query(q.request_rate(clients(fleet, ensembles)), "succeeded", instant=True)],
+        unit=Unit.REQUESTS_PER_SECOND,
+        description=f"Successful requests per second over the rate window. {what.sentence}",
+        graph_mode="none",
+        width=width,
+        height=height,
+    )
+
+
+def client_latency(
+    fleet: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 4, height: int = 4
+) -> g.Panel:
+    """Average request time now, weighted by requests, over what :func:`client_requests` counts."""
+    what = counted(ensembles)
+    return stat(
+        f"{what.title} average request time",
+        [Query(q.avg_latency(clients(fleet, ensembles), Phase.REQUEST), "request", instant=True)],
+        unit=Phase.REQUEST.duration.unit,
+        description="End-to-end time per successful request over the rate window, weighted "
+        f"by requests. {what.sentence}",
+        graph_mode="none",
+        width=width,
+        height=height,
+    )
+
+
+def fleet_traffic(
+    client: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 12, height: int = 8
+) -> g.Panel:
+    """Succeeded and failed requests per second over time, counted as the headline counts.
+
+    ``client`` is the fleet scope with the steps left out (:func:`.query.fleet.clients`).
+    """
+    what = counted(ensembles)
+    return timeseries(
+        f"{what.title} requests per second over time",
+        [
+            Query(q.request_rate(client), "succeeded"),
+            Query(q.failure_rate(client), "failed"),
+        ],
+        unit=Unit.REQUESTS_PER_SECOND,
+        description=f"Requests completed per second. {what.sentence}",
+        overrides=[series_override("failed", FAILED)],
+        width=width,
+        height=height,
+    )
+
+
+def fleet_latency(
+    client: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 12, height: int = 8
+) -> g.Panel:
+    """Average request time over time, weighted by requests, as the headline counts."""
+    what = counted(ensembles)
+    return timeseries(
+        f"{what.title} average request time over time",
+        [Query(q.avg_latency(client, Phase.REQUEST), "request")],
+        unit=Phase.REQUEST.duration.unit,
+        description=f"End-to-end time per successful request, weighted by requests. "
+        f"{what.sentence}",
+        width=width,
+        height=height,
+    )
+
+
+def top_models(
+    title: str,
+    expr: Any,
+    scope: Scope,
+    *,
+    unit: str,
+    description: str,
+    links: Links = (),
+    thresholds: Sequence[Threshold] = ((None, "blue"),),
+    max: float | None = None,
+    width: int = 6,
+    height: int = 8,
+) -> g.Panel:
+    """The ``$k`` models with the largest ``expr`` now, one bar each, linked to the model."""
+    return bar_gauge(
+        f"Top $k models by {title}",
+        [Query(top(expr), scope.legend, instant=True)],
+        unit=unit,
+        max=max,
+        description=f"{description} The $k largest now (dashboard variable k); click a bar "
+        "for that model's dashboard.",
+        thresholds=thresholds,
+        links=links,
+        width=width,
+        height=height,
+    )
+
+
+def worst_models(scope: Scope, links: Links = ()) -> list[g.Panel]:
+    """Top ``$k`` by traffic, failure ratio, request time and queue time."""
+    return [
+        top_models(
+            "requests per second",
+            q.request_rate(scope),
+            scope,
+            unit=Unit.REQUESTS_PER_SECOND,
+            description="Successful requests per second over the rate window.",
+            links=links,
+        ),
+        top_models(
+            "failure ratio",
+            q.failure_ratio(scope),
+            scope,
+            unit=Unit.RATIO,
+            description="failures / (successes + failures) over the rate window.",
+            thresholds=FAILURE_RATIO_THRESHOLDS,
+            max=1,
+            links=links,
+        ),
+        top_models(
+            "average request time",
+            q.avg_latency(scope, Phase.REQUEST),
+            scope,
+            unit=Phase.REQUEST.duration.unit,
+            description="End-to-end time per successful request. An ensemble's includes its "
+            "steps' times.",
+            links=links,
+        ),
+        top_models(
+            "average queue time",
+            q.avg_latency(scope, Phase.QUEUE),
+            scope,
+            unit=Phase.QUEUE.duration.unit,
+            description="Time per successful request spent waiting for an execution slot.",
+            links=links,
+        ),
+    ]
+
+
+def gpu_table(scope: Scope, *, links: Links = (), width: int = 12, height: int = 8) -> g.Panel:
+    """One row per GPU: utilization, memory in use, power draw now."""
+    return table(
+        "GPUs",
+        [
+            Query(
+                q.gpu_utilization(scope), column="utilization", unit=catalog.GPU_UTILIZATION.unit
+            ),
+            Query(q.gpu_memory_used_ratio(scope), column="memory used", unit=Unit.RATIO),
+            Query(q.gpu_power(scope), column="power", unit=catalog.GPU_POWER_USAGE.unit),
+        ],
+        sort_by="utilization",
+        thresholds=USAGE_THRESHOLDS,
+        description="Each GPU now; history per GPU on the GPU and host dashboard.",
+        links=links,
+        width=width,
+        height=height,
+    )
+
+
+def host_table(scope: Scope, *, links: Links = (), width: int = 12, height: int = 8) -> g.Panel:
+    """One row per Triton instance: CPU, host memory and pinned memory in use now."""
+    return table(
+        "Hosts",
+        [
+            Query(q.cpu_utilization(scope), column="CPU", unit=catalog.CPU_UTILIZATION.unit),
+            Query(q.cpu_memory_used_ratio(scope), column="memory used", unit=Unit.RATIO),
+            Query(q.pinned_memory_used_ratio(scope), column="pinned pool used", unit=Unit.RATIO),
+        ],
+        sort_by="CPU",
+        thresholds=USAGE_THRESHOLDS,
+        description="Each Triton instance now (CPU and memory are node-wide); history on the "
+        "GPU and host dashboard.",
+        links=links,
+        width=width,
+        height=height,
+    )

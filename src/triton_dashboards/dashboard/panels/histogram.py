@@ -1,0 +1,70 @@
+"""First-response histogram panels that show what the histogram knows, and no artefact.
+
+Triton's default buckets for ``nv_inference_first_response_histogram_ms`` are 100, 500,
+2000 and 5000 ms. A quantile inside the lowest bucket (or the +Inf one) is interpolated,
+not measured, so these panels show the exact numbers: the share of first responses within
+each bound and the mean (``_sum / _count``); the quantile panel
+(:func:`.timing.first_response_percentiles`) has values only where they are measured.
+"""
+
+from __future__ import annotations
+
+from grafanalib import core as g
+
+from triton_dashboards import catalog
+from triton_dashboards.dashboard.panels.base import Query, Unit
+from triton_dashboards.dashboard.panels.factories import bar_gauge, timeseries
+from triton_dashboards.dashboard.panels.scoped import title_prefix, with_suffix
+from triton_dashboards.query import recipes as q
+from triton_dashboards.query.scope import Scope
+
+__all__ = ["first_response_mean", "first_response_shares", "first_response_shares_now"]
+
+_FLAG = (
+    "From nv_inference_first_response_histogram_ms (Triton 24.11+, started with "
+    "--metrics-config histogram_latencies=true). Empty without it."
+)
+_SHARES = "Share of first responses at or below each bucket bound: exact, no interpolation."
+
+
+def first_response_shares(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+    """Share of first responses within each bucket bound, over time."""
+    return timeseries(
+        f"{title_prefix(scope)}first responses within each bound",
+        [Query(q.first_response_shares(scope), with_suffix(scope.legend, "≤ {{le}} ms"))],
+        unit=Unit.RATIO,
+        description=f"{_SHARES} {_FLAG}",
+        min=0,
+        max=1,
+        legend_calcs=("lastNotNull",),
+        width=width,
+        height=height,
+    )
+
+
+def first_response_shares_now(scope: Scope, *, width: int = 8, height: int = 8) -> g.Panel:
+    """Share of first responses within each bucket bound now, one bar per bound."""
+    return bar_gauge(
+        f"{title_prefix(scope)}first responses within each bound",
+        [Query(q.first_response_shares(scope), with_suffix(scope.legend, "≤ {{le}} ms"),
+               instant=True)],
+        unit=Unit.RATIO,
+        max=1,
+        description=f"{_SHARES} Over the rate window, every selected model. {_FLAG}",
+        thresholds=((None, "blue"),),
+        width=width,
+        height=height,
+    )  # fmt: skip
+
+
+def first_response_mean(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+    """Mean time to first response, exact (``_sum / _count``)."""
+    return timeseries(
+        f"{title_prefix(scope)}mean time to first response",
+        [Query(q.first_response_mean(scope), scope.legend)],
+        unit=catalog.FIRST_RESPONSE_HISTOGRAM.unit,
+        description=f"rate(_sum) / rate(_count) of the histogram: the exact mean. {_FLAG}",
+        min=0,
+        width=width,
+        height=height,
+    )

@@ -64,9 +64,17 @@ class _Labels:
 
 
 def variable_values(
-    dashboard: Mapping[str, Any], session: Any, url: str, start: float, end: float, *, regex: bool
+    dashboard: Mapping[str, Any],
+    session: Any,
+    url: str,
+    start: float,
+    end: float,
+    *,
+    regex: bool,
+    pick: Mapping[str, Sequence[str]] | None = None,
 ) -> gv.Variables:
-    """Every template variable set to All, resolved over ``start``..``end``.
+    """Every template variable set to All (or to the values ``pick`` gives it), resolved
+    over ``start``..``end``.
 
     ``regex`` ignores ``allValue`` and always sends the regex of every value.
     """
@@ -77,7 +85,7 @@ def variable_values(
             dashboard,
             _Labels(session, url),
             gv.QueryContext(start=start, end=end),
-            selected=everything,
+            selected={**everything, **(pick or {})},
             all_values=regex,
         )
     except ValueError as e:

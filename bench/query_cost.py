@@ -68,6 +68,9 @@ from query_report import (
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache"
 OVERVIEW_JSON = ROOT / "dashboards" / "triton-overview.json"
+#: The model dashboard, measured with one model picked (as the overview's links open it).
+MODEL_JSON = ROOT / "dashboards" / "triton-model.json"
+ONE_MODEL = "model (one)"
 NVIDIA_JSON = Path("triton") / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
 #: ``--rule-window`` value for the window ``triton-dashboards rules`` writes by default.
 DEFAULT_RULES = "default"
@@ -332,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_bench(args: argparse.Namespace) -> int:
     overview = load_json(OVERVIEW_JSON)
+    model = load_json(MODEL_JSON)
     nvidia = load_json(shared_dir() / NVIDIA_JSON)
     variant = recorded_overview(args.rule_window)
     if variant is None and args.rules == "on":
@@ -340,7 +344,7 @@ def run_bench(args: argparse.Namespace) -> int:
         )
     # The recording rules' inputs are backfilled even with --rules off, so that both modes
     # share one cached TSDB.
-    boards = [overview, nvidia, *([variant[0]] if variant else [])]
+    boards = [overview, model, nvidia, *([variant[0]] if variant else [])]
     names = gr.metric_names(boards, ref.record_exprs(variant[1]) if variant else [])
     fleet = ref.Fleet(
         models=args.models, versions=args.versions, gpus=args.gpus, pods=args.pods,
@@ -353,7 +357,7 @@ def run_bench(args: argparse.Namespace) -> int:
         return 0
     raw = ref.cached(fleet, CACHE, rebuild=args.rebuild, jobs=args.jobs)
     plans: list[tuple[Path, list[tuple[str, dict[str, Any]]]]] = [
-        (raw, [("overview", overview), ("nvidia", nvidia)])
+        (raw, [("overview", overview), ("nvidia", nvidia), (ONE_MODEL, model)])
     ]
     if variant is not None and args.rules != "off":
         storage = ref.recorded(
@@ -408,6 +412,11 @@ def run_on(
                 values = gr.variable_values(
                     board, session, server.url, fleet.start, fleet.end, regex=args.all_values
                 )
+                if name == ONE_MODEL:  # the first model, every version, pod and GPU
+                    values = gr.variable_values(
+                        board, session, server.url, fleet.start, fleet.end,
+                        regex=args.all_values, pick={"model": values.options["model"][:1]},
+                    )  # fmt: skip
                 panels = gr.panels_of(board)
                 for range_name, range_s in ranges:
                     plan = gr.requests_for(

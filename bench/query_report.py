@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
+import subprocess
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,10 @@ TITLES = {
     "overview": "Overview (ours)",
     "overview-recorded": "Overview on recording rules (ours)",
     "nvidia": "NVIDIA k8s-onprem",
+    "model (one)": "Model dashboard, one model (ours)",
 }
+#: The model dashboard with one model picked (raw series) refreshes over 24 h in under 1 s.
+MAX_ONE_MODEL_24H_S = 1.0
 
 
 # ----------------------------------------------------------------------- what came back
@@ -218,7 +222,11 @@ def _find(runs: Sequence[Measured], dashboard: str, range_name: str) -> Measured
     return next((r for r in runs if (r.dashboard, r.range_name) == (dashboard, range_name)), None)
 
 
-def _verdict(ok: bool) -> str:
+def _verdict(ok: bool, run: Measured | None = None) -> str:
+    """PASS or MISS; never PASS for a cost when some of ``run``'s queries return nothing:
+    a query that finds no series is cheap, so the figure would flatter it."""
+    if run is not None and run.without_data and ok:
+        return f"VOID ({run.without_data} queries return nothing)"
     return "PASS" if ok else "MISS"
 
 
@@ -235,7 +243,7 @@ def _time_vs_nvidia(
             [
                 f"{range_name}, {name}: at most {limit:g}x NVIDIA's time",
                 f"{fmt_ms(ours.total_wall)} vs {fmt_ms(nvidia.total_wall)} ms: {share:.2f}x",
-                _verdict(share <= limit),
+                _verdict(share <= limit, ours),
             ]
         )
     return rows
@@ -257,7 +265,7 @@ def _samples_vs_nvidia(runs: Sequence[Measured]) -> list[list[str]]:
                     f"{range_name}, {name}: no panel touches more samples than NVIDIA's heaviest",
                     f"heaviest {fmt_samples(worst)} ({worst_title}) vs {fmt_samples(limit)} "
                     f"({limit_title}); {len(over)} of {len(ours.panels)} panels over",
-                    _verdict(not over),
+                    _verdict(not over, ours),
                 ]
             )
     return rows
@@ -283,12 +291,21 @@ def targets_table(runs: Sequence[Measured]) -> str:
             [
                 "24h, overview-recorded: whole dashboard in under 1 s",
                 f"{fmt_ms(recorded.total_wall)} ms one at a time",
-                _verdict(recorded.total_wall < MAX_RECORDED_24H_S),
+                _verdict(recorded.total_wall < MAX_RECORDED_24H_S, recorded),
             ]
         )
     rows += _time_vs_nvidia(runs, "overview-recorded", MAX_RECORDED_VS_NVIDIA)
     rows += _time_vs_nvidia(runs, "overview", MAX_RAW_VS_NVIDIA)
     rows += _samples_vs_nvidia(runs)
+    model = _find(runs, "model (one)", "24h")
+    if model is not None:
+        rows.append(
+            [
+                "24h, model dashboard for one model, raw: under 1 s",
+                f"{fmt_ms(model.total_wall)} ms one at a time",
+                _verdict(model.total_wall < MAX_ONE_MODEL_24H_S, model),
+            ]
+        )
     return markdown(["target", "measured", "result"], rows, "lll")
 
 
@@ -320,6 +337,7 @@ def report(runs: Sequence[Measured], fleet: ref.Fleet, args: argparse.Namespace)
 def as_json(runs: Sequence[Measured], fleet: ref.Fleet, args: argparse.Namespace) -> dict[str, Any]:
     """Everything the tables show, per run, panel and query, for comparing runs by script."""
     return {
+        "revision": revision(),
         "fleet": {**dataclasses.asdict(fleet), "series": ref.series_count(fleet)},
         "preset": "standard" if args.standard else None,
         "rule_window": args.rule_window,
@@ -327,6 +345,18 @@ def as_json(runs: Sequence[Measured], fleet: ref.Fleet, args: argparse.Namespace
         "repeat": args.repeat,
         "runs": [_run_json(r) for r in runs],
     }
+
+
+def revision() -> str:
+    """The commit measured (``-dirty`` with uncommitted changes): runs compare by it."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ref.ROOT, capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip()
 
 
 def _run_json(r: Measured) -> dict[str, Any]:

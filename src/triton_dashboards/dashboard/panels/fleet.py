@@ -35,6 +35,7 @@ from triton_dashboards.query.scope import Scope
 __all__ = [
     "client_latency",
     "client_requests",
+    "failures_by_reason_now",
     "fleet_latency",
     "fleet_traffic",
     "gpu_table",
@@ -115,6 +116,25 @@ def fleet_latency(
         unit=Phase.REQUEST.duration.unit,
         description=f"End-to-end time per successful request, weighted by requests. "
         f"{what.sentence}",
+        width=width,
+        height=height,
+    )
+
+
+def failures_by_reason_now(scope: Scope, *, width: int = 8, height: int = 8) -> g.Panel:
+    """Failed requests per second by ``reason`` now, one bar each (at most four).
+
+    An instant query: failures are split four ways by reason, so over a long range this
+    is the most expensive raw family; the failures over time are on the traffic panel.
+    """
+    return bar_gauge(
+        "Failures by reason now",
+        [Query(q.failures_by_reason(scope), "{{reason}}", instant=True)],
+        unit=Unit.REQUESTS_PER_SECOND,
+        description="Failed requests per second over the rate window, every selected model "
+        "and step. REJECTED: queue policy or timeout. CANCELED: by the client. BACKEND: the "
+        "backend returned an error. OTHER: anything else, including every ensemble failure.",
+        thresholds=((None, FAILED),),
         width=width,
         height=height,
     )

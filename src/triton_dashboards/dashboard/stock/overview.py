@@ -4,15 +4,17 @@
   backlog, GPU utilization. Requests and request time count client requests where the
   ensembles' steps are declared (``overview(ensembles=...)``) and say that they count
   every model and step where they are not (:mod:`triton_dashboards.query.fleet`).
-* The fleet over time: a handful of lines, whatever the number of models.
+* The fleet over time: requests (succeeded, failed) and request time, two lines each.
 * The worst models: top ``$k`` (default 10) by traffic, failure ratio, request time and
   queue time, then a table of every model, each linked to the model dashboard, where the
   per-model time series are.
-* First responses: the share within each bucket bound and the exact mean.
+* Failures by reason now; first responses: the share within each bucket bound (now) and
+  the exact mean.
 * GPUs and hosts now, one table row each; their history is on the GPU and host dashboard.
 
-Every panel reads what its number needs and no more: no overview time series draws a
-line per model, so a refresh costs about the same for 5 models or 500.
+Every panel but three time series is one instant query, and no time series draws a line
+per model: what a refresh draws does not grow with the fleet, and the range queries
+that must read every series (the fleet's lines) read each family at most twice.
 """
 
 from __future__ import annotations
@@ -120,17 +122,17 @@ def overview(
     rows = [
         Row(
             "Fleet over time",
-            [
-                fp.fleet_traffic(client, ensembles, width=8),
-                panels.failures_by_reason(fleet, width=8),
-                fp.fleet_latency(client, ensembles, width=8),
-            ],
+            [fp.fleet_traffic(client, ensembles), fp.fleet_latency(client, ensembles)],
         ),
         Row(f"Worst models (top ${K.name}, now)", fp.worst_models(scope, to_model)),
         Row("Models", [panels.models_table(scope, links=to_model)]),
         Row(
-            "First responses",
-            [hp.first_response_shares_now(client, width=12), hp.first_response_mean(client)],
+            "Failures and first responses",
+            [
+                fp.failures_by_reason_now(fleet),
+                hp.first_response_shares_now(client),
+                hp.first_response_mean(client, width=8),
+            ],
         ),
         Row(
             "GPUs and hosts now",

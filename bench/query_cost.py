@@ -43,6 +43,7 @@ import concurrent.futures
 import dataclasses
 import json
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -321,8 +322,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # `kill PID` of a run in the background stops promtool and Prometheus too, as Ctrl-C
+    # does, and removes the partial build (default SIGTERM would leave both behind).
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return run_bench(args)
     except (BenchError, ref.BuildError, gr.RefreshError) as e:

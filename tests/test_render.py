@@ -349,8 +349,8 @@ def test_stock_dashboards_cover_what_the_issue_asks() -> None:
         d.uid: [link["url"] for link in to_json(d)["links"]]
         for d in (overview(), model_detail(), gpu_and_host())
     }
-    assert links["triton-overview"] == ["/d/triton-model", "/d/triton-gpu-host"]
-    assert links["triton-gpu-host"] == ["/d/triton-overview", "/d/triton-model"]
+    assert links["triton-overview"] == ["/d/triton-model", "/d/triton-gpu-host", "/d/triton-llm"]
+    assert links["triton-gpu-host"] == ["/d/triton-overview", "/d/triton-model", "/d/triton-llm"]
 
 
 # -- tables: a column's title and unit travel with its query ------------------------------------

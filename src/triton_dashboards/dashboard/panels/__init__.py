@@ -3,7 +3,8 @@
 ``from triton_dashboards import panels`` gives both: ``panels.timeseries(...)`` for a
 panel of your own, ``panels.requests_per_minute(scope)`` for a Triton one. The stock
 panels live by subject in :mod:`.traffic`, :mod:`.timing`, :mod:`.hardware`,
-:mod:`.histogram` (what a histogram knows exactly) and :mod:`.fleet` (headlines, top k);
+:mod:`.histogram` (what a histogram knows exactly), :mod:`.fleet` (headlines, top k) and
+:mod:`.llm` (time to first token, tokens, KV cache: ``panels.time_to_first_token(scope)``);
 each module's ``__all__`` is the one list of its names.
 """
 
@@ -12,6 +13,7 @@ from triton_dashboards.dashboard.panels import (
     fleet,
     hardware,
     histogram,
+    llm,
     stock,
     timing,
     traffic,
@@ -20,6 +22,7 @@ from triton_dashboards.dashboard.panels.factories import *  # noqa: F403
 from triton_dashboards.dashboard.panels.fleet import *  # noqa: F403
 from triton_dashboards.dashboard.panels.hardware import *  # noqa: F403
 from triton_dashboards.dashboard.panels.histogram import *  # noqa: F403
+from triton_dashboards.dashboard.panels.llm import *  # noqa: F403
 from triton_dashboards.dashboard.panels.timing import *  # noqa: F403
 from triton_dashboards.dashboard.panels.traffic import *  # noqa: F403
 
@@ -30,3 +33,4 @@ __all__ += timing.__all__
 __all__ += hardware.__all__
 __all__ += fleet.__all__
 __all__ += histogram.__all__
+__all__ += llm.__all__

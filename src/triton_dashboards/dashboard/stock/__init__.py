@@ -1,11 +1,11 @@
-"""The stock dashboards: Triton overview, model detail, and GPU and host.
+"""The stock dashboards: Triton overview, model detail, GPU and host, and LLM serving.
 
-One module each (:mod:`.overview`, :mod:`.model`, :mod:`.gpu_host`), and what they share
-in :mod:`.selection`.
+One module each (:mod:`.overview`, :mod:`.model`, :mod:`.gpu_host`, :mod:`.llm`), and
+what they share in :mod:`.selection`.
 
 They share one set of template variables (datasource, namespace, job, instance, model,
 version, GPU), chained so that each narrows the next, and one :class:`Scope` built from
-them; each links to the other two, keeping the time range and the variables.
+them; each links to the others, keeping the time range and the variables.
 
 Each comes in two variants: on raw series (the default) and, with
 ``recording_rules=True`` (or a :class:`Recording` with its window), on the series the
@@ -17,9 +17,10 @@ lookup is cheap, and the choices then do not depend on the rules being loaded.
 
 from triton_dashboards.dashboard.stock import selection
 from triton_dashboards.dashboard.stock.gpu_host import gpu_and_host
+from triton_dashboards.dashboard.stock.llm import llm_serving
 from triton_dashboards.dashboard.stock.model import model_detail
 from triton_dashboards.dashboard.stock.overview import overview
 from triton_dashboards.dashboard.stock.selection import *  # noqa: F403
 
-__all__ = ["gpu_and_host", "model_detail", "overview"]
+__all__ = ["gpu_and_host", "llm_serving", "model_detail", "overview"]
 __all__ += selection.__all__

@@ -7,18 +7,15 @@ backend it runs; the other row's panels say "No data" and can stay collapsed.
 
 from __future__ import annotations
 
-import attrs
-
 from triton_dashboards.dashboard.layout import Row
-from triton_dashboards.dashboard.model import Dashboard, Link
+from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.panels import llm as panels
-from triton_dashboards.dashboard.stock.selection import Variant
+from triton_dashboards.dashboard.stock.selection import LLM_UID, Variant
 from triton_dashboards.query import llm as q
 from triton_dashboards.query.recording import Recording
 
-__all__ = ["LLM_TITLE", "LLM_UID", "llm_serving", "with_llm_link"]
+__all__ = ["LLM_TITLE", "LLM_UID", "llm_serving"]
 
-LLM_UID = "triton-llm"
 LLM_TITLE = "Triton LLM"
 
 
@@ -60,9 +57,3 @@ def llm_serving(recording_rules: bool | Recording = False) -> Dashboard:
             ),
         ],
     )
-
-
-def with_llm_link(dashboard: Dashboard, variant: Variant) -> Dashboard:
-    """``dashboard`` with a header link to the LLM dashboard of the same variant."""
-    link = Link.to(variant.title(LLM_TITLE), variant.uid(LLM_UID))
-    return attrs.evolve(dashboard, links=(*dashboard.links, link))

@@ -21,6 +21,7 @@ from triton_dashboards.query.scope import Scope
 __all__ = [
     "FLEET",
     "GPU_UID",
+    "LLM_UID",
     "MODEL_UID",
     "OVERVIEW_UID",
     "RECORDED_TITLE",
@@ -35,6 +36,7 @@ __all__ = [
 OVERVIEW_UID = "triton-overview"
 MODEL_UID = "triton-model"
 GPU_UID = "triton-gpu-host"
+LLM_UID = "triton-llm"
 
 NAMESPACE = Var("namespace")
 JOB = Var("job")
@@ -132,11 +134,12 @@ def template_variables(*, models: bool = True, gpus: bool = True) -> list[g.Temp
 
 
 def links(current: str, variant: Variant) -> list[Link]:
-    """Links to the other two stock dashboards of the same variant."""
+    """Links to the other stock dashboards of the same variant."""
     targets = [
         ("Triton overview", OVERVIEW_UID),
         ("Triton model detail", MODEL_UID),
         ("Triton GPU and host", GPU_UID),
+        ("Triton LLM", LLM_UID),
     ]
     return [
         Link.to(variant.title(title), variant.uid(uid)) for title, uid in targets if uid != current

@@ -66,6 +66,19 @@ def observe(
     return _planned(client, local, found, target, writing=writing)
 
 
+def _decide(
+    local: LocalDashboard, live: Live | None, history: Sequence[Version], target: Target
+) -> Action:
+    return plan(
+        local.dashboard,
+        live,
+        history,
+        target.force,
+        folder_uid=target.folder_uid,
+        local_hash=local.content_hash,
+    )
+
+
 def _planned(
     client: DashboardApi,
     local: LocalDashboard,
@@ -77,11 +90,11 @@ def _planned(
     live = found.state() if found is not None else None
     # The Kubernetes-style object names its latest save itself; the legacy one does not.
     history: Sequence[Version] = found.head() if found is not None else ()
-    action = plan(local.dashboard, live, history, target.force, folder_uid=target.folder_uid)
+    action = _decide(local, live, history, target)
     latest_ours = bool(history) and is_ours(history[0].message)
     if action.kind in (Kind.UPDATE, Kind.CONFLICT) and not action.v2 and not latest_ours:
         history = client.versions(local.uid, limit=HISTORY)
-        action = plan(local.dashboard, live, history, target.force, folder_uid=target.folder_uid)
+        action = _decide(local, live, history, target)
     if writing and action.writes and found is not None and not found.can_save:
         # Grafana says so in advance (meta.canSave): refuse now, also in a dry run.
         raise forbidden(f"save dashboard {local.uid}", "canSave is false", "dashboards:write")

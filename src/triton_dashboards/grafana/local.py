@@ -10,6 +10,7 @@ normalised JSON so that Grafana's own history says which versions we wrote.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -107,6 +108,11 @@ class LocalDashboard:
     @property
     def uid(self) -> str:
         return str(self.dashboard["uid"])
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """:func:`content_hash` of the dashboard, computed once (never change it in place)."""
+        return content_hash(self.dashboard)
 
     @property
     def title(self) -> str:

@@ -142,11 +142,13 @@ def plan(
     force: bool,
     *,
     folder_uid: str,
+    local_hash: str = "",
 ) -> Action:
     """The action for ``local`` (dashboard JSON) against ``live`` in folder ``folder_uid``.
 
     ``history`` is the live dashboard's versions, newest first; only needed when live
-    differs from local (empty otherwise).
+    differs from local (empty otherwise). ``local_hash``: ``content_of(local)``, when the
+    caller has it already.
     """
     uid = str(local.get("uid", ""))
     if live is None:
@@ -163,7 +165,7 @@ def plan(
     if _foreign(live):
         manager = f"{live.manager_kind} (id {live.manager_id or 'none'})"
         return Action(Kind.MANAGED, uid, live.version, manager=manager)
-    if in_ours and _same(local, live):
+    if in_ours and _same(local, live, local_hash):
         return Action(Kind.UNCHANGED, uid, live.version)
     if live.provisioned:
         return Action(Kind.PROVISIONED, uid, live.version)
@@ -177,9 +179,9 @@ def plan(
     return attrs.evolve(update, kind=Kind.CONFLICT, who=who)
 
 
-def _same(local: Mapping[str, Any], live: Live) -> bool:
+def _same(local: Mapping[str, Any], live: Live, local_hash: str) -> bool:
     """Equal as stored, or equal to what our latest save sent (the server may rewrite it)."""
-    if live.sent_hash and live.sent_hash == content_of(local):
+    if live.sent_hash and live.sent_hash == (local_hash or content_of(local)):
         return True
     return normalise(live.dashboard) == normalise(local)
 

@@ -82,7 +82,11 @@ class Publisher:
         self.folder_uid = folders[-1].uid if folders else ""
         prefetch = getattr(self.client, "prefetch", None)
         if prefetch is not None:
-            prefetch([local.uid for local in dashboards])
+            # Hash ours while Grafana builds the list: the plan compares by hash there.
+            with ThreadPoolExecutor(max_workers=1) as hasher:
+                hashed = hasher.submit(lambda: [local.content_hash for local in dashboards])
+                prefetch([local.uid for local in dashboards])
+                hashed.result()
         outcomes = self._run(
             [(local.label, local.uid, functools.partial(self._one, local)) for local in dashboards],
             on_outcome,

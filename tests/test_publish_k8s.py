@@ -16,7 +16,7 @@ from test_publish import changed, make
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
 from triton_dashboards.grafana.diff import diff_dashboards, pull_dashboards
 from triton_dashboards.grafana.discovery import namespace, open_api
-from triton_dashboards.grafana.errors import ConfigError
+from triton_dashboards.grafana.errors import ConfigError, Forbidden
 from triton_dashboards.grafana.k8s_client import K8sApi
 from triton_dashboards.grafana.local import LocalDashboard, is_ours
 from triton_dashboards.grafana.plan import Kind
@@ -309,3 +309,16 @@ def test_diff_and_pull_work_on_a_v2_dashboard(g13: GrafanaDouble, tmp_path: Any,
     saved = (tmp_path / "d1.json").read_text()
     assert '"kind": "Dashboard"' in saved and '"elements"' in saved
     assert "resourceVersion" not in saved
+
+
+def test_a_viewer_is_refused_on_apis_with_the_permission_named_and_the_run_stopped() -> None:
+    with GrafanaDouble(profile="13", token=TOKEN, token_role="Viewer") as double:
+        with pytest.raises(Forbidden, match=r"permission denied to create folder .*folders:create"):
+            publish(double, SET)
+        assert double.dashboard_uids() == [] and double.folders() == []
+
+
+def test_the_dashboard_quota_is_one_line_that_says_what_to_do() -> None:
+    with GrafanaDouble(profile="13", token=TOKEN, dashboard_quota=1) as double:
+        report = publish(double, SET[:2])
+        assert "dashboard quota is reached (403)" in (report.error or "")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import logging
 import random
-import re
 import time
 import urllib.parse
 from pathlib import Path
@@ -39,7 +38,8 @@ from triton_dashboards.grafana.errors import (
     GrafanaError,
     redact,
 )
-from triton_dashboards.grafana.plan import Live, Version
+from triton_dashboards.grafana.live import LiveDashboard, stored_v2
+from triton_dashboards.grafana.plan import Version
 from triton_dashboards.grafana.status_errors import error_from_status, is_status
 from triton_dashboards.grafana.wire import (
     BearerAuth,
@@ -78,53 +78,6 @@ class GrafanaConfig:
     backoff: float = settings.BACKOFF
     #: Connections kept open; match the publisher's concurrency.
     pool_size: int = settings.CONCURRENCY
-
-
-@attrs.frozen
-class LiveDashboard:
-    """A dashboard as Grafana returns it: the model and Grafana's ``meta``."""
-
-    dashboard: dict[str, Any]
-    meta: dict[str, Any]
-    #: Stored as schema v2: the legacy API refused to read it (406) and named this version.
-    stored_v2: str = ""
-    #: The ``/apis`` path Grafana's 406 named for reading it.
-    v2_path: str = ""
-
-    @property
-    def version(self) -> int:
-        return int(self.dashboard.get("version") or self.meta.get("version") or 0)
-
-    @property
-    def folder_uid(self) -> str:
-        """The folder's uid; "" at the root (General)."""
-        return str(self.meta.get("folderUid") or "")
-
-    @property
-    def provisioned(self) -> bool:
-        return bool(self.meta.get("provisioned"))
-
-    @property
-    def can_save(self) -> bool:
-        """Whether Grafana would let this credential save it (True when meta does not say)."""
-        return bool(self.meta.get("canSave", True))
-
-    def state(self) -> Live:
-        """What the plan needs of it, free of the legacy API's shape."""
-        return Live(
-            self.dashboard,
-            self.version,
-            folder_uid=self.folder_uid,
-            folder_title=str(self.meta.get("folderTitle") or ""),
-            provisioned=self.provisioned,
-            updated_by=str(self.meta.get("updatedBy") or ""),
-            updated=str(self.meta.get("updated") or ""),
-            stored_v2=self.stored_v2,
-        )
-
-    def head(self) -> tuple[Version, ...]:
-        """The latest version as the answer itself shows it: the legacy API does not."""
-        return ()
 
 
 class GrafanaClient:
@@ -295,7 +248,7 @@ class GrafanaClient:
         if self._missing(call, response):
             return None
         if response.status_code == 406:
-            return _stored_v2(call, self._json(call, response))
+            return stored_v2(call, self._json(call, response))
         body = self._json(call, response)
         if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
             raise GrafanaError(
@@ -414,22 +367,3 @@ class GrafanaClient:
 
 def _quote(uid: str) -> str:
     return urllib.parse.quote(uid, safe="")
-
-
-_V2_PATH = re.compile(
-    r"(/apis/dashboard\.grafana\.app/(v2[a-z0-9]*)/namespaces/[^\s/]+/dashboards/[^\s/]+)"
-)
-
-
-def _stored_v2(call: Call, body: Any) -> LiveDashboard:
-    """Grafana's 406 for a dashboard stored as schema v2 (API.md §6.7): the message names
-    the ``/apis`` URL to read it through, and so the version it is stored in."""
-    said = str(body.get("message") or "") if isinstance(body, dict) else ""
-    found = _V2_PATH.search(said)
-    if found is None:
-        raise GrafanaError(
-            f"Grafana cannot {call.what} through the legacy API (406: {said[:200]}); "
-            "run with --api k8s (or auto) on Grafana 12 or later",
-            status=406,
-        )
-    return LiveDashboard({}, {}, stored_v2=found.group(2), v2_path=found.group(1))

@@ -12,7 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from triton_dashboards.grafana.diagnose import forbidden
-from triton_dashboards.grafana.errors import AlreadyExists, Call, GrafanaError, VersionMismatch
+from triton_dashboards.grafana.errors import (
+    AlreadyExists,
+    Call,
+    Forbidden,
+    GrafanaError,
+    VersionMismatch,
+)
 
 __all__ = ["error_from_status", "is_status"]
 
@@ -70,7 +76,11 @@ def _forbidden(call: Call, body: dict[str, Any]) -> GrafanaError:
             status=403,
         )
     if said == "Quota reached":
-        return forbidden(call.what, said, "a higher dashboard quota")
+        return Forbidden(
+            f"cannot {call.what}: Grafana's dashboard quota is reached (403); "
+            "delete unused dashboards or ask the Grafana admin to raise the quota",
+            status=403,
+        )
     return forbidden(call.what, said, call.permission)
 
 

@@ -337,9 +337,37 @@ def test_rules_record_every_row_of_the_table_once() -> None:
 def test_record_names_follow_level_metric_operations() -> None:
     for name in recorded_names(render(CONFIG)):
         level, metric, operations = name.split(":")
-        assert level.startswith("instance_"), name
+        assert level.startswith(("instance_", "namespace_job_model_version")), name
         assert metric.startswith("nv_"), name
-        assert operations in {"rate1m", "mean1m", "ratio_rate1m", "avg1m", "ratio"}, name
+        assert operations in {"rate5m", "mean5m", "ratio_rate5m", "avg5m", "ratio"}, name
+
+
+def test_fleet_records_sum_the_per_target_ones_keeping_the_cluster() -> None:
+    """Pods and instances summed away; cluster, namespace and job kept for the filters."""
+    records = {r["record"]: r["expr"] for r in groups(CONFIG)[0]["rules"]}
+    success = "namespace_job_model_version:nv_inference_request_success:rate5m"
+    assert records[success] == (
+        "sum by (cluster, namespace, job, model, version) "
+        "(instance_model_version:nv_inference_request_success:rate5m)"
+    )
+    no_cluster = RulesConfig(recording=Recording(cluster=None))
+    expr = {r["record"]: r["expr"] for r in groups(no_cluster)[0]["rules"]}[success]
+    assert expr.startswith("sum by (namespace, job, model, version) (")
+    renamed = RulesConfig(recording=Recording(cluster="k8s_cluster"))
+    assert "sum by (k8s_cluster, namespace" in render(renamed)
+
+
+def test_recipes_read_the_cheapest_level_with_the_labels_the_scope_needs() -> None:
+    rec = Recording()
+    fleet = Scope(namespace="triton", job="triton").recorded(rec)
+    assert "namespace_job_model_version:" in str(q.request_rate(fleet))
+    assert "namespace_job_model_version:" in str(q.request_rate(fleet.per_cluster()))
+    # an instance (or pod) matcher or grouping needs the per-target level
+    assert "instance_model_version:" in str(q.request_rate(fleet.also(instance="a:8002")))
+    assert "instance_model_version:" in str(q.request_rate(fleet.by("pod", "model")))
+    # a cluster label other than the one the fleet records keep
+    assert "instance_model_version:" in str(q.request_rate(fleet.per_cluster("region")))
+    assert "namespace_job_model_version_le:" in str(q.first_response_quantile(fleet, 0.5))
 
 
 @pytest.mark.parametrize(
@@ -364,10 +392,10 @@ def test_recording_rules_true_is_the_default_recording() -> None:
 
 def test_recorded_scope_keeps_raw_series_where_no_record_fits() -> None:
     recorded = DEFAULT_SCOPE.recorded(Recording())
-    assert "rate1m" in str(q.request_rate(recorded))
-    assert "rate1m" in str(q.request_rate(recorded, "1m"))
+    assert "rate5m" in str(q.request_rate(recorded))
+    assert "rate5m" in str(q.request_rate(recorded, "5m"))
     # another window, a grouping by the label the records dropped, or no record at all
-    assert str(q.request_rate(recorded, "5m")) == str(q.request_rate(DEFAULT_SCOPE, "5m"))
+    assert str(q.request_rate(recorded, "1m")) == str(q.request_rate(DEFAULT_SCOPE, "1m"))
     by_gpu = recorded.by("model", "gpu_uuid")
     assert str(q.request_rate(by_gpu)) == str(q.request_rate(DEFAULT_SCOPE.by("model", "gpu_uuid")))
     assert str(q.cache_hit_ratio(recorded)) == str(q.cache_hit_ratio(DEFAULT_SCOPE))
@@ -487,8 +515,8 @@ def equivalence_checks() -> list[dict[str, Any]]:
         same(q.gpu_utilization(rec), q.gpu_utilization(raw, window), GPUS),
         same(q.gpu_memory_used_ratio(rec), q.gpu_memory_used_ratio(raw), GPUS),
         same(
-            q.first_response_quantile(rec, 0.9),
-            q.first_response_quantile(raw, 0.9, window),
+            q.first_response_quantile(rec, 0.5),
+            q.first_response_quantile(raw, 0.5, window),
             MODELS,
         ),
     ]
@@ -496,6 +524,20 @@ def equivalence_checks() -> list[dict[str, Any]]:
         same(q.avg_latency(rec, phase), q.avg_latency(raw, phase, window), MODELS)
         for phase in Phase
     ]
+    # the per-target level (per-pod views), and a scope keeping the (here absent) cluster
+    pods = [{"pod": "triton-0", **m} for m in MODELS] + [{"pod": "triton-1", **MODELS[0]}]
+    per_pod = ("pod", "model", "version")
+    checks += [
+        same(q.request_rate(rec.by(*per_pod)), q.request_rate(raw.by(*per_pod), window), pods),
+        same(
+            q.avg_latency(rec.by(*per_pod), Phase.REQUEST),
+            q.avg_latency(raw.by(*per_pod), Phase.REQUEST, window),
+            pods,
+        ),
+    ]
+    by_cluster = rec.per_cluster(CONFIG.recording.cluster)
+    checks.append(same(q.failure_ratio(by_cluster), q.failure_ratio(raw.per_cluster(), window),
+                       MODELS))  # fmt: skip
     # the per-target means and batch size against the recipes grouped per target
     per_target = raw.by(*POD0, "model", "version")
     targets = [keyed(POD0, "ner"), keyed(POD0, "ner_pipeline"), keyed(POD1, "ner")]
@@ -561,11 +603,12 @@ def test_counter_reset_on_reload_gives_no_negative_rate(tmp_path: Path) -> None:
     checks.append(
         {
             "expr": f'round({success}{{pod="triton-1"}}, 0.001)',
-            "eval_time": f"{(RELOAD_AT + 3) * 60}s",
+            # a window after the reload: only the new series' samples in it
+            "eval_time": f"{(RELOAD_AT + minutes(CONFIG.recording.window) + 1) * 60:g}s",
             "exp_samples": [{"labels": label_text("", keyed(POD1, "ner")), "value": 4}],
         }
     )
-    promtool_test(tmp_path, [case(world(10), exprs=checks)])
+    promtool_test(tmp_path, [case(world(RELOAD_AT + 10), exprs=checks)])
 
 
 # -- every alert, firing and quiet ------------------------------------------------------------
@@ -840,7 +883,8 @@ def test_traffic_stopped(tmp_path: Path) -> None:
     config = CONFIG.tune("traffic_stopped", enabled=True)
     s = settings(name, config)
     wait = minutes(s.for_)
-    busy, quiet = 10.0, wait + 5
+    # the rate over the recording window reaches 0 one window after the traffic stops
+    busy, quiet = 10.0, minutes(config.recording.window) + wait + 5
     stopped = []
     for entry in model(POD0, "stopped", success=2, minutes=busy):
         last = entry["values"].split()[-1]
@@ -861,7 +905,7 @@ def test_traffic_stopped(tmp_path: Path) -> None:
     )
     promtool_test(
         tmp_path,
-        [case(inputs, [check(name, busy - 1), check(name, busy + wait + 2, alert)])],
+        [case(inputs, [check(name, busy - 1), check(name, busy + quiet - 3, alert)])],
         config,
     )
 
@@ -982,7 +1026,7 @@ def test_placeholders_are_filled_in_summary_and_description() -> None:
     alert = Alert("X", "failure_ratio", lambda c: Selector("up"), "{for_} {{ $value }}", "{window}")
     (rule,) = alert_rules(CONFIG, (alert,))
     assert rule["annotations"]["summary"] == "5m {{ $value }}"
-    assert rule["annotations"]["description"] == "1m"
+    assert rule["annotations"]["description"] == "5m"
 
 
 @pytest.mark.parametrize(

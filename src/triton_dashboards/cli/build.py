@@ -85,18 +85,26 @@ def check(directory: Path) -> None:
 
 @click.command()
 @DIR_OPTION
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rules file (or PrometheusRule manifest) your Prometheus loads: also report each "
+    "recorded series a dashboard reads that it does not record.",
+)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def lint(directory: Path, files: tuple[Path, ...]) -> None:
+def lint(directory: Path, rules: Path | None, files: tuple[Path, ...]) -> None:
     """Check every query of dashboard JSON files (exit 1 on findings).
 
     Each expression must parse once Grafana variables are substituted, name only
     current Triton metrics, use =~ with multi-value variables, and wrap counters in
-    rate() or increase(). Default: every JSON file in --dir.
+    rate() or increase(). With --rules, every recorded series a dashboard reads must be
+    recorded by that file (same names, same window). Default: every JSON file in --dir.
 
     \b
     Example:
       triton-dashboards lint
       triton-dashboards lint exported/old-triton.json
+      triton-dashboards lint --rules triton-rules.yml dashboards/*-recorded.json
     """
     from triton_dashboards.dashboard.project import ProjectError, lint_files
 
@@ -104,7 +112,7 @@ def lint(directory: Path, files: tuple[Path, ...]) -> None:
     if not paths:
         fail(f"no dashboard JSON in {directory}; run `triton-dashboards build` first")
     try:
-        findings = lint_files(paths)
+        findings = lint_files(paths, rules)
     except ProjectError as e:
         fail(str(e))
     for finding in findings:

@@ -39,9 +39,18 @@ from triton_dashboards.cli.common import emit, fail
 )
 @click.option(
     "--window",
-    default="1m",
+    default="5m",
     show_default=True,
-    help="rate() window of the recorded series (at least 4 scrape intervals is best).",
+    help="rate() window of the recorded series (at least 4 scrape intervals). The window is "
+    "in the record names: the committed *-recorded dashboards read 5m; check yours with "
+    "`triton-dashboards lint --rules FILE`.",
+)
+@click.option(
+    "--cluster-label",
+    default="cluster",
+    show_default=True,
+    help="Label that tells clusters apart on a central server (external_labels); every "
+    "record and alert keeps it, harmless where absent. Empty: none.",
 )
 @click.option(
     "--runbook-url",
@@ -74,6 +83,7 @@ def rules(
     release: str,
     job: str,
     window: str,
+    cluster_label: str,
     runbook_url: str,
     print_runbook: bool,
     enable: tuple[str, ...],
@@ -105,7 +115,7 @@ def rules(
     try:
         config = RulesConfig(
             scope=Scope().where(Matcher("job", "=~", job)),
-            recording=Recording(window=window),
+            recording=Recording(window=window, cluster=cluster_label or None),
             runbook_url=runbook_url,
         )
         for name in enable:

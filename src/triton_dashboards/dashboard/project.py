@@ -21,6 +21,7 @@ from pathlib import Path
 import attrs
 from grafanalib import core as g
 
+from triton_dashboards.dashboard import records
 from triton_dashboards.dashboard.lint import Finding, lint_dashboard
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.render import render
@@ -191,9 +192,14 @@ def stale(built: Iterable[Built]) -> list[tuple[Built, str]]:
     return out
 
 
-def lint_files(paths: Sequence[Path]) -> list[Finding]:
-    """Lint rendered dashboard JSON files."""
+def lint_files(paths: Sequence[Path], rules: Path | None = None) -> list[Finding]:
+    """Lint rendered dashboard JSON files; with ``rules``, also each record they read
+    that the rules file does not write (:mod:`triton_dashboards.dashboard.records`)."""
     findings: list[Finding] = []
+    try:
+        written = None if rules is None else records.records_written(rules)
+    except records.RulesFileError as e:
+        raise ProjectError(str(e)) from None
     for path in paths:
         try:
             model = json.loads(path.read_text(encoding="utf-8"))
@@ -202,4 +208,6 @@ def lint_files(paths: Sequence[Path]) -> list[Finding]:
         if not isinstance(model, dict) or "panels" not in model:
             raise ProjectError(f"{path}: not a Grafana dashboard (no `panels`)")
         findings.extend(lint_dashboard(model, str(path)))
+        if written is not None:
+            findings.extend(records.unrecorded(model, str(path), written, str(rules)))
     return findings

@@ -2,9 +2,12 @@
 
 On a recorded scope (``scope.recorded(Recording())``) a recipe whose rates or gauges have
 a record in :data:`triton_dashboards.query.recording.TABLE` reads the recorded series instead,
-with the same math on top: the window is then the recording's. An explicit window other
-than the recording's, or a grouping by a label the record summed away (``gpu_uuid``),
-asks a question the records cannot answer, and the recipe stays on the raw series.
+with the same math on top: the window is then the recording's. Of the levels a family is
+recorded at, the recipe reads the cheapest that carries every label the scope filters on
+or keeps: the fleet level (per model, no pods) unless it needs a pod, an instance or
+another target label. An explicit window other than the recording's, or a grouping by a
+label every record summed away (``gpu_uuid``), asks a question the records cannot
+answer, and the recipe stays on the raw series.
 """
 
 from __future__ import annotations
@@ -32,8 +35,11 @@ def recorded(
     recording = scope.recording
     if recording is None or window not in (None, RATE_INTERVAL, recording.window):
         return None
-    record = recording.record(metric, operation)
-    if record is None or set(record.drops) & set(keep):
+    needs = {m.label for m in scope.target} | set(keep)
+    if metric.per_model:
+        needs |= {m.label for m in scope.model_filter}
+    record = recording.find(metric, operation, needs)
+    if record is None:
         return None
     return scope.select(metric, sample=record.name(recording.window))
 

@@ -9,26 +9,41 @@ so the two can never disagree about a name.
 
 Names follow Prometheus' ``level:metric:operations`` convention:
 
-* **level** names the labels a series is *for*. The per-model records are
-  ``instance_model_version``: one series per scrape target (``instance`` stands for every
-  target label, ``namespace``, ``job``, ``pod``, ``service`` included, which are all kept
-  so dashboards and alerts filter and name them as before) and per model and version.
-  Only ``gpu_uuid`` is summed away (``sum without (gpu_uuid)``): ensembles and models
-  loaded at startup have no ``gpu_uuid`` while models loaded later do (METRICS.md §4.5),
-  and without it every request counts once whatever the load timing. ``without`` rather
-  than ``by`` keeps whatever else a target carries (``cluster``, ``_<tag>`` labels) with no
-  list to maintain. Failures keep ``reason`` (level ``instance_model_version_reason``).
-  GPU records are ``instance_gpu_uuid``: per target and GPU, nothing aggregated, so two
-  pods on one GPU stay two series and the dashboards average them per ``gpu_uuid``.
+* **level** names the labels a series is *for*. Rates come at two levels:
+
+  - ``instance_model_version``: one series per scrape target (``instance`` stands for
+    every target label, ``namespace``, ``job``, ``pod``, ``service`` included) and per
+    model and version, for the per-pod views and the alerts. Only ``gpu_uuid`` is summed
+    away (``sum without (gpu_uuid)``): ensembles and models loaded at startup have no
+    ``gpu_uuid`` while models loaded later do (METRICS.md §4.5), and without it every
+    request counts once whatever the load timing. ``without`` keeps whatever else a
+    target carries (``cluster``, ``_<tag>`` labels) with no list to maintain.
+  - ``namespace_job_model_version``: the fleet level, the per-target records summed
+    ``by (cluster, namespace, job, model, version)``. Pods, instances and services are
+    summed away, so a fleet of 4 pods reads a quarter of the series; ``namespace`` and
+    ``job`` stay so the dashboards' variables still filter, and the cluster label
+    (:attr:`Recording.cluster`, ``cluster`` by default; a no-op where no series has it)
+    stays so each cluster keeps its own series on a central server.
+
+  Failures keep ``reason`` (``..._reason``), the first-response histogram ``le``
+  (``..._le``). GPU records are ``instance_gpu_uuid``: per target and GPU, nothing
+  aggregated, so two pods on one GPU stay two series and the dashboards average them
+  per ``gpu_uuid``.
 * **metric** is the Triton family, or ``x_per_y`` for a ratio of two.
-* **operations** is ``rate1m`` (per-second rate over the window), ``mean1m`` (per-request
+* **operations** is ``rate5m`` (per-second rate over the window), ``mean5m`` (per-request
   average: a duration's rate over the success rate, as Prometheus' docs name a
-  ``sum / count`` mean), ``ratio_rate1m`` (a ratio of two rates), ``avg1m``
+  ``sum / count`` mean), ``ratio_rate5m`` (a ratio of two rates), ``avg5m``
   (``avg_over_time`` of a gauge) and ``ratio`` (a ratio of two gauges, no window).
 
-The per-target rates are what the dashboards read: an average across pods is the sum of
-the rates divided by the sum of the success rates, which per-pod averages cannot give.
-The per-target means and batch size are for alerts, autoscalers and ad-hoc queries.
+The window is in the name, so a dashboard built for one window never silently reads a
+rate over another: ``triton-dashboards lint --rules`` names every record a dashboard
+reads that a rules file does not write. The default, 5m, spans at least four scrapes at
+every common scrape interval (15 s, 30 s and Prometheus' default 60 s), as
+kubernetes-mixin's ``rate5m`` records do.
+
+The rates are what the dashboards read: an average across pods is the sum of the rates
+divided by the sum of the success rates, which per-pod averages cannot give. The
+per-target means and batch size are for alerts, autoscalers and ad-hoc queries.
 NVIDIA's tutorial rules (``triton:queue_duration:average`` and friends) are what not to
 copy: they divide unsummed series (so ``reason`` and ``gpu_uuid`` splits never match) and
 floor the success rate at 1/s, which inflates the average of any model under 1 req/s.
@@ -44,14 +59,24 @@ import attrs
 
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Metric
-from triton_dashboards.promql import Expr, PromQLError, Selector, over_time, rate, sum_without
+from triton_dashboards.promql import (
+    Expr,
+    PromQLError,
+    Selector,
+    over_time,
+    rate,
+    sum_by,
+    sum_without,
+)
 from triton_dashboards.query.ratios import per_request
-from triton_dashboards.validation import InvalidValue, check_duration
+from triton_dashboards.validation import InvalidValue, check_duration, check_label_name
 
-__all__ = ["TABLE", "Operation", "Record", "Recording"]
+__all__ = ["DEFAULT_WINDOW", "TABLE", "Operation", "Record", "Recording"]
 
 #: The label summed away from every per-model record (see the module docstring).
 GPU_LABEL = "gpu_uuid"
+#: The default window: four scrapes at Prometheus' default 60 s scrape interval.
+DEFAULT_WINDOW = "5m"
 
 
 class Operation(enum.Enum):
@@ -70,7 +95,11 @@ class Operation(enum.Enum):
 
 @attrs.frozen
 class Record:
-    """One recorded series: ``operation`` of ``metric`` (over ``per``), at ``level``."""
+    """One recorded series: ``operation`` of ``metric`` (over ``per``), at ``level``.
+
+    ``keeps`` is None for a per-target record (every label but ``drops``), or the labels
+    a fleet record keeps besides the cluster label (it sums its per-target record).
+    """
 
     level: str
     metric: Metric
@@ -79,6 +108,7 @@ class Record:
     drops: tuple[str, ...] = ()
     ratio_of: str = ""  # the metric part of a ratio's name, ``x_per_y``
     sample: str = ""  # the sample the record reads, e.g. a histogram's ``_bucket``
+    keeps: tuple[str, ...] | None = None
 
     @property
     def series(self) -> str:
@@ -89,27 +119,49 @@ class Record:
         suffix = self.operation.value + (window if self.operation.windowed else "")
         return f"{self.level}:{self.ratio_of or self.series}:{suffix}"
 
+    def has(self, labels: set[str], cluster: str | None) -> bool:
+        """Whether the record's series carry every one of ``labels``."""
+        if self.keeps is None:
+            return not labels & set(self.drops)
+        return labels <= {*self.keeps, *([cluster] if cluster else [])}
+
 
 _MODEL = "instance_model_version"
+_FLEET = "namespace_job_model_version"
 _GPU = "instance_gpu_uuid"
+#: The target labels the fleet level keeps: the ones the stock variables filter on.
+FLEET_TARGET_LABELS = ("namespace", "job")
+_FLEET_KEEPS = (*FLEET_TARGET_LABELS, "model", "version")
 _DURATIONS = tuple(phase.duration for phase in catalog.Phase)
 
 
-def _rate(metric: Metric, level: str = _MODEL, sample: str = "") -> Record:
-    return Record(level, metric, Operation.RATE, drops=(GPU_LABEL,), sample=sample)
+def _rate(metric: Metric, extra: str = "", sample: str = "") -> tuple[Record, Record]:
+    """The per-target and the fleet record of ``metric``'s rate (``extra``: a label kept)."""
+    suffix = f"_{extra}" if extra else ""
+    per_target = Record(_MODEL + suffix, metric, Operation.RATE, drops=(GPU_LABEL,), sample=sample)
+    keeps = (*_FLEET_KEEPS, extra) if extra else _FLEET_KEEPS
+    fleet = Record(_FLEET + suffix, metric, Operation.RATE, sample=sample, keeps=keeps)
+    return per_target, fleet
 
 
-#: Every recorded series, in the order the rules are evaluated: the rates first, then the
-#: per-request means and ratios that divide them (a rule group evaluates its rules in
-#: order, so those read the rates of the same evaluation).
-TABLE: tuple[Record, ...] = (
+_RATES = (
     _rate(catalog.REQUEST_SUCCESS),
-    _rate(catalog.REQUEST_FAILURE, f"{_MODEL}_reason"),
+    _rate(catalog.REQUEST_FAILURE, "reason"),
     _rate(catalog.INFERENCE_COUNT),
     _rate(catalog.EXEC_COUNT),
     # The heaviest panel by far: every bucket of every model on every GPU, three quantiles.
-    _rate(catalog.FIRST_RESPONSE_HISTOGRAM, f"{_MODEL}_le", sample="_bucket"),
+    _rate(catalog.FIRST_RESPONSE_HISTOGRAM, "le", sample="_bucket"),
     *(_rate(duration) for duration in _DURATIONS),
+)
+
+#: Every recorded series, in the order the rules are evaluated: the per-target rates, the
+#: fleet rates that sum them, then the per-request means and ratios that divide them (a
+#: rule group evaluates its rules in order, so those read the rates of the same
+#: evaluation). Cheapest first for each metric: the fleet level comes before the
+#: per-target one in :meth:`Recording.find`.
+TABLE: tuple[Record, ...] = (
+    *(per_target for per_target, _ in _RATES),
+    *(fleet for _, fleet in _RATES),
     *(
         Record(_MODEL, duration, Operation.MEAN, catalog.REQUEST_SUCCESS, (GPU_LABEL,))
         for duration in _DURATIONS
@@ -150,31 +202,48 @@ def _check_interval(interval: str | None) -> str | None:
     return None if interval is None else _check_window(interval)
 
 
+def _check_cluster(label: str | None) -> str | None:
+    if label is None:
+        return None
+    try:
+        return check_label_name(label, "cluster label")
+    except InvalidValue as e:
+        raise PromQLError(str(e)) from None
+
+
 @attrs.frozen
 class Recording:
     """Recording rules over ``window``, evaluated every ``interval``.
 
     ``window`` is the ``rate()`` range of every record. It needs at least two scrapes and
-    is best at four: the default 1m fits scrape intervals up to 15 s (the Triton Helm
-    chart's); use ``2m`` with kube-prometheus-stack's default 30 s. ``interval`` is the
-    evaluation interval of the rule groups (records and alerts), ``None`` for Prometheus'
-    global one. Dashboards on
-    recorded series show the rate over exactly ``window`` whatever the zoom, where the raw
-    ones use ``$__rate_interval``.
+    is best at four: the default 5m fits every scrape interval up to Prometheus' default
+    60 s. ``interval`` is the evaluation interval of the rule groups (records and
+    alerts), ``None`` for Prometheus' global one. ``cluster`` is the label that tells
+    clusters apart on a central server (Thanos, Mimir, remote write), kept by the fleet
+    records; ``None`` for none. Dashboards on recorded series show the rate over exactly
+    ``window`` whatever the zoom, where the raw ones use ``$__rate_interval``.
     """
 
-    window: str = attrs.field(default="1m", converter=_check_window)
+    window: str = attrs.field(default=DEFAULT_WINDOW, converter=_check_window)
     interval: str | None = attrs.field(default=None, converter=_check_interval)
+    cluster: str | None = attrs.field(default="cluster", converter=_check_cluster)
+
+    def find(self, metric: Metric, operation: Operation, labels: set[str]) -> Record | None:
+        """The cheapest record of ``operation`` over ``metric`` carrying ``labels``."""
+        found = [r for r in TABLE if r.metric == metric and r.operation is operation]
+        fitting = [r for r in found if r.has(labels, self.cluster)]
+        fitting.sort(key=lambda r: r.keeps is None)  # fleet records first
+        return fitting[0] if fitting else None
 
     def record(self, metric: Metric, operation: Operation) -> Record | None:
-        """The table's record of ``operation`` over ``metric``, or None."""
+        """The table's per-target record of ``operation`` over ``metric``, or None."""
         for record in TABLE:
-            if record.metric == metric and record.operation is operation:
+            if record.metric == metric and record.operation is operation and not record.keeps:
                 return record
         return None
 
     def name(self, metric: Metric, operation: Operation = Operation.RATE) -> str:
-        """The recorded series' name, e.g. ``instance_model_version:...:rate1m``."""
+        """The per-target recorded series' name, e.g. ``instance_model_version:...:rate5m``."""
         record = self.record(metric, operation)
         if record is None:
             raise KeyError(f"no {operation.value} record of {metric.name}")
@@ -190,6 +259,9 @@ class Recording:
             yield record.name(self.window), self._expr(record, select)
 
     def _expr(self, record: Record, select: Select) -> Expr:
+        if record.keeps is not None:
+            kept = (self.cluster, *record.keeps) if self.cluster else record.keeps
+            return sum_by(kept, Selector(self.name(record.metric)))
         if record.operation is Operation.RATE:
             selector = select(record.metric, sample=record.series)
             return sum_without(record.drops, rate(selector, self.window))

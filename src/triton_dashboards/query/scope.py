@@ -17,6 +17,7 @@ import attrs
 from triton_dashboards.catalog import Metric
 from triton_dashboards.promql import Matcher, PromQLError, Selector, Var
 from triton_dashboards.query.recording import Recording
+from triton_dashboards.validation import check_label_name
 
 __all__ = ["Scope", "ScopeValue"]
 
@@ -45,6 +46,13 @@ class Scope:
     GPU families are deduplicated by ``gpu_uuid`` (two Triton pods on one GPU report the
     same device), host families are kept per ``instance``.
 
+    ``.per_cluster()`` keeps a cluster label (``cluster`` by default) in every
+    aggregation, for a central server (Thanos, Mimir, remote write) where each cluster's
+    series carry it: sums never add two clusters together, alerts name the cluster. Where
+    no series has the label, keeping it changes nothing. A dashboard that *selects*
+    clusters with a variable instead adds a matcher (``Scope(cluster=Var("cluster"))``)
+    and shows the selected clusters' total.
+
     ``.recorded(Recording())`` makes every recipe that has a recorded form read the
     series of the recording rules (:mod:`triton_dashboards.query.recording`) instead of the raw
     ones; the switch lives here so that panels and dashboards follow with no new argument.
@@ -57,12 +65,15 @@ class Scope:
     gpu_group: tuple[str, ...] = ("gpu_uuid",)
     host_group: tuple[str, ...] = ("instance",)
     recording: Recording | None = None
+    cluster: str | None = None
 
     def __init__(self, **labels: ScopeValue) -> None:
         """A scope over the targets whose labels match, e.g. ``namespace="triton"``."""
         self.__attrs_init__(target=_matchers(labels))
 
-    def _with(self, **changes: tuple[Matcher, ...] | tuple[str, ...] | Recording | None) -> Scope:
+    def _with(
+        self, **changes: tuple[Matcher, ...] | tuple[str, ...] | Recording | str | None
+    ) -> Scope:
         new = object.__new__(Scope)
         new.__attrs_init__(**{**attrs.asdict(self, recurse=False), **changes})
         return new
@@ -116,13 +127,39 @@ class Scope:
         """
         return self._with(gpu_filter=_matchers({"gpu_uuid": gpu_uuid}))
 
+    def _kept(self, labels: tuple[str, ...]) -> tuple[str, ...]:
+        if self.cluster is None or self.cluster in labels:
+            return labels
+        return (self.cluster, *labels)
+
     def by(self, *labels: str) -> Scope:
-        """Keep ``labels`` in per-model aggregations (default ``model, version``)."""
-        return self._with(group=tuple(labels))
+        """Keep ``labels`` in per-model aggregations (default ``model, version``).
+
+        The cluster label of :meth:`per_cluster` stays kept whatever ``labels`` say.
+        """
+        return self._with(group=self._kept(labels))
 
     def by_gpu(self, *labels: str) -> Scope:
-        """Keep ``labels`` in GPU aggregations (default ``gpu_uuid``)."""
-        return self._with(gpu_group=tuple(labels))
+        """Keep ``labels`` in GPU aggregations (default ``gpu_uuid``), and the cluster."""
+        return self._with(gpu_group=self._kept(labels))
+
+    def per_cluster(self, label: str | None = "cluster") -> Scope:
+        """Keep the cluster label ``label`` in every aggregation; ``None``: keep none.
+
+        It is a label name, checked as one; every later :meth:`by` keeps it too.
+        """
+        if label is not None:
+            label = check_label_name(label, "cluster label")
+        new = self._with(cluster=label)
+
+        def regroup(labels: tuple[str, ...]) -> tuple[str, ...]:
+            return new._kept(tuple(x for x in labels if x != self.cluster))
+
+        return new._with(
+            group=regroup(self.group),
+            gpu_group=regroup(self.gpu_group),
+            host_group=regroup(self.host_group),
+        )
 
     def recorded(self, recording: Recording | None = Recording()) -> Scope:  # noqa: B008
         """Read recorded series where a recipe has one; ``None`` goes back to raw series."""

@@ -29,7 +29,7 @@ __all__ = ["ALERTS", "PLACEHOLDERS", "Alert", "alert_rules"]
 #: Where a per-model alert happened: model, version and pod, or instance without a pod.
 _TARGET = (
     "{{ with $labels.pod }}pod {{ $labels.namespace }}/{{ . }}"
-    "{{ else }}instance {{ $labels.instance }}{{ end }}"
+    "{{ else }}instance {{ $labels.instance }}{{ end }}{in_cluster}"
 )
 _MODEL = "model {{ $labels.model }} version {{ $labels.version }} on " + _TARGET
 _GPU = "GPU {{ $labels.gpu_uuid }} of " + _TARGET
@@ -44,6 +44,7 @@ PLACEHOLDERS: tuple[str, ...] = (
     "pending_window",
     "traffic_lookback",
     "selector",
+    "in_cluster",
 )
 # ``{name}`` but not the ``{{ ... }}`` of a Prometheus template.
 _PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)\}(?!\})")
@@ -78,13 +79,12 @@ class Alert:
 
 def _per_model(config: RulesConfig) -> Scope:
     """Recorded series, one alert per target, model and version."""
-    scope = config.scope.recorded(config.recording)
-    return scope.by(*config.target_labels, "model", "version")
+    return config.alert_scope.by(*config.target_labels, "model", "version")
 
 
 def _per_gpu(config: RulesConfig) -> Scope:
     """Recorded series, one alert per target and GPU (it names the pod that uses it)."""
-    return config.scope.recorded(config.recording).by_gpu(*config.target_labels, "gpu_uuid")
+    return config.alert_scope.by_gpu(*config.target_labels, "gpu_uuid")
 
 
 def _target_down(config: RulesConfig) -> Expr:
@@ -249,6 +249,7 @@ def _words(text: str, config: RulesConfig, settings: AlertConfig) -> str:
         "pending_window": config.pending_window,
         "traffic_lookback": config.traffic_lookback,
         "selector": "{" + ", ".join(m.render() for m in config.scope.target) + "}",
+        "in_cluster": config.in_cluster,
     }
     assert values.keys() == set(PLACEHOLDERS)
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)

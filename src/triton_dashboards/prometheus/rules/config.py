@@ -82,6 +82,9 @@ class RulesConfig:
     alert names its pod (or instance) and routes by namespace; add ``cluster`` and the
     like when your targets carry them. The recorded series keep every label but
     ``gpu_uuid`` whatever this says (see :mod:`triton_dashboards.query.recording`).
+    The cluster label of ``recording`` (``cluster`` by default, ``Recording(cluster=None)``
+    for none) is kept by every record and every alert, and each alert's description
+    names the cluster where the label is present; on a server without it, nothing changes.
 
     Tune an alert with :meth:`tune`: ``RulesConfig().tune("failure_ratio",
     threshold=0.01, severity="critical")``; switch the optional ``traffic_stopped`` on
@@ -126,6 +129,19 @@ class RulesConfig:
     gpu_saturated: AlertConfig = attrs.field(default=AlertConfig(threshold=0.95, for_="15m"))
     # No successful request while there were some within traffic_lookback; off by default.
     traffic_stopped: AlertConfig = attrs.field(default=AlertConfig(for_="15m", enabled=False))
+
+    @property
+    def alert_scope(self) -> Scope:
+        """The scope every per-model and GPU alert reads: recorded, keeping the cluster."""
+        return self.scope.per_cluster(self.recording.cluster).recorded(self.recording)
+
+    @property
+    def in_cluster(self) -> str:
+        """Alert text naming the cluster where the series has the label, else nothing."""
+        if self.recording.cluster is None:
+            return ""
+        label = self.recording.cluster
+        return "{{ with $labels." + label + " }} in cluster {{ . }}{{ end }}"
 
     def tune(self, alert: str, **changes: Any) -> RulesConfig:
         """This configuration with ``alert``'s knobs changed (threshold, for_, ...)."""

@@ -10,7 +10,8 @@ promql-parser, and its syntax tree is checked against the Triton catalog:
   that is not Triton's or was removed (``nv_inference_load_ratio``, gone since 2.0);
 * findings: ``=`` with a multi-value variable (Grafana interpolates a regex, so only
   ``=~`` matches), a counter used without ``rate()``/``increase()`` (a cumulative total
-  that restarts on every model reload).
+  that restarts on every model reload), a gauge under ``rate()`` and a ``sum``/``avg``
+  over label values that are different quantities (:mod:`.lint_gauges`).
 
 A counter whose value is never read is not plotted raw: under ``count``, ``group``,
 ``absent``, ``present_over_time``, ``count_over_time`` and the like, or compared with 0
@@ -28,6 +29,7 @@ import attrs
 import promql_parser as pp
 
 from triton_dashboards import catalog
+from triton_dashboards.dashboard import lint_gauges
 
 __all__ = ["VARIABLE", "Finding", "expressions", "lint_dashboard", "substitute"]
 
@@ -206,7 +208,7 @@ def lint_expression(expr: str, variables: set[str], multi: set[str]) -> list[tup
         return [*problems, (f"query does not parse ({e}): {expr}", True)]
     checker = _Checker(multi)
     checker.visit(tree)
-    return problems + checker.problems
+    return problems + checker.problems + lint_gauges.problems(tree)
 
 
 def lint_dashboard(dashboard: dict[str, Any], source: str) -> list[Finding]:

@@ -26,9 +26,10 @@ from prometheus_server import PrometheusServer
 
 from triton_dashboards.catalog import llm as catalog_llm
 from triton_dashboards.dashboard import render
+from triton_dashboards.dashboard.records import records_read
 from triton_dashboards.dashboard.stock.llm import llm_serving
 from triton_dashboards.prometheus import rules
-from triton_dashboards.query.recording import Recording
+from triton_dashboards.query.recording import TABLE, Recording
 from triton_dashboards.simulator import Workload, serve
 from triton_dashboards.simulator.llm import TrtLlm, Vllm
 from triton_dashboards.simulator.parts import FIRST_RESPONSE_BUCKETS
@@ -277,3 +278,20 @@ def test_a_ttft_below_the_first_bucket_is_not_shown_as_a_number(
     assert "vllm_fast" not in found["B"]  # median 0.28 ms < 1 ms: in the lowest bucket
     assert math.isclose(found["A"]["vllm_fast"], 0.0004, rel_tol=TOLERANCE)  # exact mean
     assert "vllm_fast" in found["C"] and "vllm_model" in found["B"]
+
+
+def test_the_recorded_dashboard_reads_the_llm_records_the_rules_write(
+    running: tuple[PrometheusServer, QueryContext],
+) -> None:
+    """With the rules loaded, every LLM record has series, and the recorded dashboard reads
+    the per-target ones (its Instance variable needs them), so the truth test above checks
+    them against the workload."""
+    prometheus, _ = running
+    llm = [r for r in TABLE if r.metric.plugin == catalog_llm.VLLM]
+    assert llm, "no LLM record in the recording table"
+    for record in llm:
+        name = record.name(RECORDING.window)
+        models = {s["metric"].get("model") for s in prometheus.query(name)}
+        assert models and models <= {e.model for e in _entries().values()}, (name, models)
+    read = {name for _, name in records_read(DASHBOARDS["triton-llm-recorded"])}
+    assert {r.name(RECORDING.window) for r in llm if r.keeps is None} <= read

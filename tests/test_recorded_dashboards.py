@@ -24,7 +24,7 @@ from _shared import ROOT, require_tool
 from triton_dashboards import catalog
 from triton_dashboards.dashboard.records import records_read, records_written, unrecorded
 from triton_dashboards.prometheus.rules import RulesConfig, render
-from triton_dashboards.query.recording import Recording
+from triton_dashboards.query.recording import TABLE, Recording
 
 RECORDED = sorted((ROOT / "dashboards").glob("*-recorded.json"))
 #: Minutes of input: two 5m windows and then some.
@@ -128,6 +128,13 @@ def _inputs(scrape: int) -> list[dict[str, str]]:
         _gauge(catalog.GPU_UTILIZATION.name, gpu, 0.5, scrape),
         _gauge(catalog.GPU_MEMORY_USED.name, gpu, 8e9, scrape),
         _gauge(catalog.GPU_MEMORY_TOTAL.name, gpu, 16e9, scrape),
+    ]
+    # A vLLM model: the counters and histogram buckets of the LLM records.
+    llm = {**TARGET, "model": "llama", "version": "1"}
+    out += [
+        _counter(r.series, {**llm, "le": "+Inf"} if r.sample else llm, 1.0, scrape)
+        for r in TABLE
+        if r.metric.plugin == "vllm" and r.keeps is None
     ]
     return out
 

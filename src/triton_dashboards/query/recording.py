@@ -29,7 +29,9 @@ Names follow Prometheus' ``level:metric:operations`` convention:
   (``..._le``). GPU records are ``instance_gpu_uuid``: per target and GPU, nothing
   aggregated, so two pods on one GPU stay two series and the dashboards average them
   per ``gpu_uuid``.
-* **metric** is the Triton family, or ``x_per_y`` for a ratio of two.
+* **metric** is the Triton family, or ``x_per_y`` for a ratio of two. vLLM's families
+  carry a colon (``vllm:generation_tokens_total``), the separator of the parts, so their
+  metric part has an underscore instead (``vllm_generation_tokens_total``).
 * **operations** is ``rate5m`` (per-second rate over the window), ``mean5m`` (per-request
   average: a duration's rate over the success rate, as Prometheus' docs name a
   ``sum / count`` mean), ``ratio_rate5m`` (a ratio of two rates), ``avg5m``
@@ -117,7 +119,8 @@ class Record:
 
     def name(self, window: str) -> str:
         suffix = self.operation.value + (window if self.operation.windowed else "")
-        return f"{self.level}:{self.ratio_of or self.series}:{suffix}"
+        # vLLM's ``vllm:x`` becomes ``vllm_x``: colons separate the parts of a record's name.
+        return f"{self.level}:{self.ratio_of or self.series.replace(':', '_')}:{suffix}"
 
     def has(self, labels: set[str], cluster: str | None) -> bool:
         """Whether the record's series carry every one of ``labels``."""
@@ -133,6 +136,12 @@ _GPU = "instance_gpu_uuid"
 FLEET_TARGET_LABELS = ("namespace", "job")
 _FLEET_KEEPS = (*FLEET_TARGET_LABELS, "model", "version")
 _DURATIONS = tuple(phase.duration for phase in catalog.Phase)
+_LLM_HISTOGRAMS = (
+    "vllm:time_to_first_token_seconds",
+    "vllm:time_per_output_token_seconds",
+    "vllm:e2e_request_latency_seconds",
+)
+_LLM_TOKENS = ("vllm:prompt_tokens_total", "vllm:generation_tokens_total")
 
 
 def _rate(metric: Metric, extra: str = "", sample: str = "") -> tuple[Record, Record]:
@@ -152,6 +161,9 @@ _RATES = (
     # The heaviest panel by far: every bucket of every model on every GPU, three quantiles.
     _rate(catalog.FIRST_RESPONSE_HISTOGRAM, "le", sample="_bucket"),
     *(_rate(duration) for duration in _DURATIONS),
+    # LLM serving (query/llm.py): vLLM's latency histograms bucket by bucket, and its tokens.
+    *(_rate(catalog.get(name), "le", sample="_bucket") for name in _LLM_HISTOGRAMS),
+    *(_rate(catalog.get(name)) for name in _LLM_TOKENS),
 )
 
 #: Every recorded series, in the order the rules are evaluated: the per-target rates, the

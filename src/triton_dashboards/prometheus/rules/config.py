@@ -129,6 +129,16 @@ class RulesConfig:
     gpu_saturated: AlertConfig = attrs.field(default=AlertConfig(threshold=0.95, for_="15m"))
     # No successful request while there were some within traffic_lookback; off by default.
     traffic_stopped: AlertConfig = attrs.field(default=AlertConfig(for_="15m", enabled=False))
+    # LLM serving (rules/llm.py): 90 % of the KV cache in use.
+    llm_kv_cache: AlertConfig = attrs.field(default=AlertConfig(threshold=0.9, for_="10m"))
+    # More than 10 requests waiting for the LLM engine, and the backlog growing.
+    llm_waiting_growing: AlertConfig = attrs.field(default=AlertConfig(threshold=10, for_="10m"))
+    # Mean time to the first token above 2 s (seconds).
+    llm_ttft: AlertConfig = attrs.field(default=AlertConfig(threshold=2.0, for_="10m"))
+    # Requests waiting and no token generated (no engine iteration) over the window.
+    llm_generation_stalled: AlertConfig = attrs.field(
+        default=AlertConfig(for_="5m", severity="critical")
+    )
 
     @property
     def alert_scope(self) -> Scope:

@@ -16,6 +16,7 @@ from triton_dashboards.prometheus import k8snames, yamlout
 from triton_dashboards.prometheus.monitors import API_VERSION
 from triton_dashboards.prometheus.rules.alerts import alert_rules
 from triton_dashboards.prometheus.rules.config import RulesConfig, RulesError
+from triton_dashboards.prometheus.rules.llm import EVERY_ALERT
 
 __all__ = ["FORMATS", "Format", "groups", "prometheus_rule", "render", "runbook"]
 
@@ -35,7 +36,7 @@ def groups(config: RulesConfig) -> list[dict[str, Any]]:
         {"record": name, "expr": str(expr)} for name, expr in recording.rules(config.scope.select)
     ]
     out: list[dict[str, Any]] = []
-    for suffix, rules in (("rules", records), ("alerts", list(alert_rules(config)))):
+    for suffix, rules in (("rules", records), ("alerts", list(alert_rules(config, EVERY_ALERT)))):
         group: dict[str, Any] = {"name": f"{config.name}.{suffix}"}
         if recording.interval is not None:
             group["interval"] = recording.interval

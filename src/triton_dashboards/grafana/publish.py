@@ -78,15 +78,17 @@ class Publisher:
         """
         self._stop.clear()
         self._fatal = None
-        folders = tuple(resolve_folders(self.client, self.folder_title, dry_run=self.dry_run))
-        self.folder_uid = folders[-1].uid if folders else ""
         prefetch = getattr(self.client, "prefetch", None)
-        if prefetch is not None:
-            # Hash ours while Grafana builds the list: the plan compares by hash there.
-            with ThreadPoolExecutor(max_workers=1) as hasher:
-                hashed = hasher.submit(lambda: [local.content_hash for local in dashboards])
-                prefetch([local.uid for local in dashboards])
-                hashed.result()
+        with ThreadPoolExecutor(max_workers=2) as side:
+            # Where the API lists dashboards with their content, list them while the folder
+            # is resolved, and hash ours meanwhile: the plan compares by hash there.
+            listed = side.submit(prefetch, [d.uid for d in dashboards]) if prefetch else None
+            hashed = side.submit(lambda: [d.content_hash for d in dashboards])
+            folders = tuple(resolve_folders(self.client, self.folder_title, dry_run=self.dry_run))
+            if listed is not None:
+                listed.result()
+            hashed.result()
+        self.folder_uid = folders[-1].uid if folders else ""
         outcomes = self._run(
             [(local.label, local.uid, functools.partial(self._one, local)) for local in dashboards],
             on_outcome,

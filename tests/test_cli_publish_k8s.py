@@ -81,3 +81,9 @@ def test_a_422_is_one_clear_line(repo: Path, g13: GrafanaDouble) -> None:
     result = run("publish", cwd=repo, **grafana_env(g13))
     assert result.returncode == 1
     assert "spec.schemaVersion is invalid (422 Invalid" in status_of(result.stdout, "ner")
+
+
+def test_dry_run_on_apis_prints_the_plan_and_writes_nothing(repo: Path, g13: GrafanaDouble) -> None:
+    result = run("publish", "--dry-run", cwd=repo, **grafana_env(g13))
+    assert result.returncode == 0 and result.stdout.count("would create") == 2
+    assert g13.count("POST") == g13.count("PUT") == 0 and g13.folders() == []

@@ -8,8 +8,8 @@ tested on exactly that arrangement, with real parts:
 
 * per cluster, simulated Triton pods (:func:`triton_dashboards.simulator.serve`, port 0)
   and a Prometheus scraping them every second, with ``external_labels: {<label>: <name>}``
-  and a ``remote_write`` to the central server whose batch send deadline is 1 s, so
-  samples arrive within a couple of seconds instead of the default 5 s;
+  and a ``remote_write`` to the central server whose batch send deadline is 100 ms, so
+  samples arrive well within a scrape interval instead of the default 5 s;
 * one central Prometheus (Debian 2.42 has the receiver flag, shared/prometheus/NOTES.md)
   with no scrape jobs: everything it holds came over remote write.
 
@@ -47,8 +47,11 @@ __all__ = ["Cluster", "ClusterSpec", "Federation", "RemoteWritingPrometheus"]
 #: How long the central server may take to hold data from every cluster: the first scrape
 #: lands 5-6 s after a cluster server starts (NOTES.md A4), remote write adds about 1-2 s.
 ARRIVAL_TIMEOUT = 30.0
-#: Remote-write queue settings for seconds-scale tests: send every second, retry quickly.
-QUEUE_CONFIG = {"batch_send_deadline": "1s", "min_backoff": "100ms", "max_backoff": "1s"}
+#: Remote-write queue settings for seconds-scale tests: send every 100 ms, retry quickly.
+#: Rules on the central server see a sample only once it arrives: a rate over a window of
+#: a few seconds loses the part of the window still in the queue (Prometheus extrapolates
+#: half a scrape at most), so the test's lag must stay well below its 1 s scrape.
+QUEUE_CONFIG = {"batch_send_deadline": "100ms", "min_backoff": "100ms", "max_backoff": "1s"}
 
 
 class RemoteWritingPrometheus(PrometheusServer):
@@ -108,9 +111,12 @@ class Federation:
     """Cluster Prometheus servers remote-writing into a central one; a context manager.
 
     ``label`` is the external label's name (``cluster`` by default, as Thanos and Mimir
-    setups commonly use). ``rule_files`` are loaded by every cluster server (never by the
+    setups commonly use). ``rule_files`` are loaded by every cluster server (not by the
     central one), to show how locally recorded series arrive centrally. Each target also
     gets ``namespace`` and ``pod`` labels, as Kubernetes relabelling would set.
+    ``central_rule_files`` are loaded by the central server, which evaluates them every
+    scrape interval over what has arrived: the Thanos/Mimir ruler way, where rules see the
+    ``cluster`` label.
     """
 
     central: PrometheusServer
@@ -122,6 +128,7 @@ class Federation:
         *,
         label: str = "cluster",
         rule_files: Sequence[Path] = (),
+        central_rule_files: Sequence[Path] = (),
         scrape_interval: str = "1s",
         namespace: str = "triton",
     ) -> None:
@@ -131,6 +138,7 @@ class Federation:
         self.specs = tuple(specs)
         self.label = check_label_name(label, "cluster label")
         self.rule_files = tuple(rule_files)
+        self.central_rule_files = tuple(central_rule_files)
         self.scrape_interval = scrape_interval
         self.namespace = namespace
         self.clusters = {}
@@ -142,7 +150,11 @@ class Federation:
         try:
             # ExitStack unwinds last-in first-out: clusters stop before the central server.
             self.central = self._stack.enter_context(
-                PrometheusServer(extra_args=["--web.enable-remote-write-receiver"])
+                PrometheusServer(
+                    extra_args=["--web.enable-remote-write-receiver"],
+                    rule_files=self.central_rule_files,
+                    evaluation_interval=self.scrape_interval,
+                )
             )
             for spec in self.specs:
                 self.clusters[spec.name] = self._start_cluster(spec)

@@ -194,7 +194,7 @@ def test_cluster_label_name_is_configurable() -> None:
     assert document["global"]["external_labels"] == {"k8s_cluster": "east"}
     (remote,) = document["remote_write"]
     assert remote["url"] == "http://127.0.0.1:9/api/v1/write"
-    assert remote["queue_config"]["batch_send_deadline"] == "1s"
+    assert remote["queue_config"]["batch_send_deadline"] == "100ms"
     assert document["scrape_configs"][0]["static_configs"][0]["targets"] == ["127.0.0.1:8002"]
 
 

@@ -765,6 +765,32 @@ def test_queue_time(tmp_path: Path) -> None:
     promtool_test(tmp_path, [case(inputs, [check(name, wait / 2), check(name, wait + 2, alert)])])
 
 
+def test_alerts_on_a_central_server_keep_and_name_the_cluster(tmp_path: Path) -> None:
+    """The same pod name in two clusters: two alerts, each naming its cluster; the quiet
+    cluster's traffic is not mixed in (summed together the queue time would halve)."""
+    name = "TritonQueueTimeHigh"
+    s = settings(name)
+    wait = minutes(s.for_)
+    slow = 2 * s.threshold
+    east, west = ({**POD0, "cluster": c} for c in ("east", "west"))
+    inputs = [
+        *model(east, "m", success=5, minutes=wait + 5, queue=slow, request=3 * slow),
+        *model(west, "m", success=5, minutes=wait + 5, queue=slow, request=3 * slow),
+        *model({**POD1, "cluster": "west"}, "m", success=50, minutes=wait + 5, queue=0.0),
+    ]
+    tail = (
+        f"requests waited {slow * 1000:.4g}ms on average in the queue over "
+        f"{CONFIG.recording.window}, above {s.threshold:g}s for {s.for_}."
+    )
+    alerts = [
+        fired(name, keyed(target, "m"), f"Triton model m queues requests for {slow * 1000:.4g}ms",
+              f"Triton {where(target | {'model': 'm', 'version': '1'})} in cluster "
+              f"{target['cluster']}: {tail}")
+        for target in (east, west)
+    ]  # fmt: skip
+    promtool_test(tmp_path, [case(inputs, [check(name, wait + 2, *alerts)])])
+
+
 def test_queue_share(tmp_path: Path) -> None:
     name = "TritonQueueShareHigh"
     s = settings(name)

@@ -1,8 +1,16 @@
 """What the stock dashboards share: the template variables, the scope they fill, the variants.
 
-The variables (datasource, namespace, job, instance, model, version, GPU) are chained so
-that each narrows the next, and fill in one :data:`SCOPE`. A :class:`Variant` is raw or
-recorded: the scope its panels read through, its uid and title suffixes, its links.
+The variables (datasource, cluster, namespace, job, instance, model, version, GPU) are
+chained so that each narrows the next, and fill in one :data:`SCOPE`. A :class:`Variant`
+is raw or recorded: the scope its panels read through, its uid and title suffixes, its
+links.
+
+``cluster`` is for a central server (Thanos, Mimir, a Prometheus receiving remote write)
+where every series carries the cluster it came from. It lists the label's values where
+the label exists and is harmless where it does not: it includes All, whose value ``.*``
+also matches a series without the label (Prometheus treats a missing label as the empty
+value), so a single Prometheus sees every series. One cluster selected shows that
+cluster; All shows the total over every cluster.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from triton_dashboards.query.recording import Recording
 from triton_dashboards.query.scope import Scope
 
 __all__ = [
+    "CLUSTER_LABEL",
     "FLEET",
     "GPU_UID",
     "LLM_UID",
@@ -38,6 +47,9 @@ MODEL_UID = "triton-model"
 GPU_UID = "triton-gpu-host"
 LLM_UID = "triton-llm"
 
+#: The label that tells clusters apart on a central server (``external_labels``).
+CLUSTER_LABEL = "cluster"
+CLUSTER = Var("cluster")
 NAMESPACE = Var("namespace")
 JOB = Var("job")
 INSTANCE = Var("instance")
@@ -46,7 +58,11 @@ VERSION = Var("version")
 GPU = Var("gpu")
 
 #: Every stock panel reads through this scope; the variables below fill it in.
-SCOPE = Scope(namespace=NAMESPACE, job=JOB, instance=INSTANCE).model(MODEL, VERSION).gpus(GPU)
+SCOPE = (
+    Scope(**{CLUSTER_LABEL: CLUSTER}, namespace=NAMESPACE, job=JOB, instance=INSTANCE)
+    .model(MODEL, VERSION)
+    .gpus(GPU)
+)
 #: The same series added up over every model: fleet-wide numbers.
 FLEET = SCOPE.by()
 #: What a recorded variant appends to the uid and the title.
@@ -108,12 +124,14 @@ def template_variables(*, models: bool = True, gpus: bool = True) -> list[g.Temp
     ``Dashboard(variables=...)`` and read through :data:`SCOPE`, which they fill in.
     """
     base = catalog.REQUEST_SUCCESS.name
-    target = [Matcher.of("namespace", NAMESPACE), Matcher.of("job", JOB)]
+    cluster = Matcher.of(CLUSTER_LABEL, CLUSTER)
+    target = [cluster, Matcher.of("namespace", NAMESPACE), Matcher.of("job", JOB)]
     instance = Matcher.of("instance", INSTANCE)
     out = [
         datasource(),
-        label_values(NAMESPACE, base, title="Namespace"),
-        label_values(JOB, base, filters=target[:1], title="Job"),
+        label_values(CLUSTER, base, label=CLUSTER_LABEL, title="Cluster"),
+        label_values(NAMESPACE, base, filters=target[:1], title="Namespace"),
+        label_values(JOB, base, filters=target[:2], title="Job"),
         label_values(INSTANCE, base, filters=target, title="Instance"),
     ]
     if models:

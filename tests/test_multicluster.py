@@ -16,7 +16,9 @@ intervals, the truth table), on the central server:
   to the listed clusters);
 * every panel of the truth table shows each cluster's workload with that cluster
   selected, and the workload of both clusters together with All. The NER dashboard,
-  which has no cluster variable, shows the total.
+  which has no cluster variable, shows the total;
+* the fleet records (no pods, ``by (cluster, namespace, job, model, version)``), read by a
+  view without the Instance variable, show the same truths.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ import test_e2e as e2e
 from federation import ClusterSpec, Federation
 from grafana_variables import QueryContext, Variables
 
+from triton_dashboards.dashboard import render
+from triton_dashboards.dashboard.model import Dashboard
+from triton_dashboards.dashboard.stock import selection as stock
 from triton_dashboards.prometheus import rules
+from triton_dashboards.query import recipes as q
 
 pytestmark = pytest.mark.e2e
 
@@ -155,3 +161,43 @@ def test_rules_on_the_central_server_keep_each_cluster(central: Central, level: 
     at = central.views[ALL].context.end
     got = central.federation.query(f"count by (cluster) ({record})", at)
     assert {r["metric"].get("cluster", "") for r in got} == set(CLUSTERS)
+
+
+# --- the fleet level: a dashboard without the Instance variable --------------------------
+
+#: Per-model quantities a fleet view shows, each recorded at the fleet level.
+FLEET_QUERIES = {
+    "request rate": q.request_rate,
+    "failure ratio": q.failure_ratio,
+    "request latency": lambda scope: q.avg_latency(scope, q.Phase.REQUEST),
+    "batch size": q.avg_batch_size,
+}
+
+
+def _fleet_dashboard() -> dict[str, Any]:
+    """The stock variables without Instance, and a panel per quantity on the fleet records."""
+    scope = stock.FLEET_SCOPE.recorded(e2e.RECORDING)
+    board = render.to_json(
+        Dashboard(title="fleet", uid="fleet", variables=stock.template_variables(instances=False))
+    )
+    board["panels"] = [
+        {"title": title, "targets": [{"refId": "A", "expr": str(query(scope)), "instant": True}]}
+        for title, query in FLEET_QUERIES.items()
+    ]
+    return board
+
+
+def test_the_fleet_scope_reads_only_fleet_records() -> None:
+    exprs = [t["expr"] for p in _fleet_dashboard()["panels"] for t in p["targets"]]
+    assert all("namespace_job_model_version" in e and "instance" not in e for e in exprs)
+
+
+@pytest.mark.parametrize("selection", [*CLUSTERS, ALL])
+@pytest.mark.parametrize("quantity", list(FLEET_QUERIES))
+def test_fleet_records_show_each_clusters_truth_and_the_total(
+    central: Central, quantity: str, selection: str
+) -> None:
+    check = e2e.Check("fleet", quantity, "A", quantity)
+    view = central.views[selection]
+    problems = e2e.check_truth(view, _fleet_dashboard(), check, _selected(selection))
+    assert not problems, "\n".join(problems)

@@ -29,6 +29,7 @@ from triton_dashboards.query.scope import Scope
 __all__ = [
     "CLUSTER_LABEL",
     "FLEET",
+    "FLEET_SCOPE",
     "GPU_UID",
     "LLM_UID",
     "MODEL_UID",
@@ -65,18 +66,29 @@ SCOPE = (
 )
 #: The same series added up over every model: fleet-wide numbers.
 FLEET = SCOPE.by()
+#: :data:`SCOPE` without the instance matcher, for a dashboard without the Instance
+#: variable: its recorded variant reads the fleet records (no pods, a quarter of the
+#: series at 4 pods) instead of the per-target ones.
+FLEET_SCOPE = (
+    Scope(**{CLUSTER_LABEL: CLUSTER}, namespace=NAMESPACE, job=JOB).model(MODEL, VERSION).gpus(GPU)
+)
 #: What a recorded variant appends to the uid and the title.
 RECORDED_UID = "-rec"
 RECORDED_TITLE = " (recording rules)"
 
 
 class Variant:
-    """The scope, uids and title suffix of one variant (raw or recorded) of the dashboards."""
+    """The scope, uids and title suffix of one variant (raw or recorded) of the dashboards.
 
-    def __init__(self, recording_rules: bool | Recording) -> None:
+    ``instances=False`` drops the Instance variable and its matcher: a fleet view whose
+    recorded panels then read the fleet level of the recording rules.
+    """
+
+    def __init__(self, recording_rules: bool | Recording, *, instances: bool = True) -> None:
         recording = Recording() if recording_rules is True else recording_rules or None
         self.recording = recording
-        self.scope = SCOPE.recorded(recording)
+        self.instances = instances
+        self.scope = (SCOPE if instances else FLEET_SCOPE).recorded(recording)
         self.fleet = self.scope.by()
         self.uid_suffix = RECORDED_UID if recording else ""
         self.title_suffix = RECORDED_TITLE if recording else ""
@@ -110,41 +122,45 @@ class Variant:
             title=self.title(title),
             uid=self.uid(uid),
             description=self.description(description),
-            variables=template_variables(models=models),
+            variables=template_variables(models=models, instances=self.instances),
             links=links(uid, self),
             panels=panels or [],
             rows=rows,
         )
 
 
-def template_variables(*, models: bool = True, gpus: bool = True) -> list[g.Template]:
+def template_variables(
+    *, models: bool = True, gpus: bool = True, instances: bool = True
+) -> list[g.Template]:
     """The variable chain: each one lists the values the ones before it leave.
 
     Public so that a dashboard of one's own gets the stock selection: pass these as
-    ``Dashboard(variables=...)`` and read through :data:`SCOPE`, which they fill in.
+    ``Dashboard(variables=...)`` and read through :data:`SCOPE` (:data:`FLEET_SCOPE`
+    with ``instances=False``), which they fill in.
     """
     base = catalog.REQUEST_SUCCESS.name
     cluster = Matcher.of(CLUSTER_LABEL, CLUSTER)
     target = [cluster, Matcher.of("namespace", NAMESPACE), Matcher.of("job", JOB)]
-    instance = Matcher.of("instance", INSTANCE)
     out = [
         datasource(),
         label_values(CLUSTER, base, label=CLUSTER_LABEL, title="Cluster"),
         label_values(NAMESPACE, base, filters=target[:1], title="Namespace"),
         label_values(JOB, base, filters=target[:2], title="Job"),
-        label_values(INSTANCE, base, filters=target, title="Instance"),
     ]
+    if instances:
+        out.append(label_values(INSTANCE, base, filters=target, title="Instance"))
+        target = [*target, Matcher.of("instance", INSTANCE)]
     if models:
         model = Matcher.of("model", MODEL)
-        out.append(label_values(MODEL, base, filters=[*target, instance], title="Model"))
-        out.append(label_values(VERSION, base, filters=[*target, instance, model], title="Version"))
+        out.append(label_values(MODEL, base, filters=target, title="Model"))
+        out.append(label_values(VERSION, base, filters=[*target, model], title="Version"))
     if gpus:
         out.append(
             label_values(
                 GPU,
                 catalog.GPU_UTILIZATION.name,
                 label="gpu_uuid",
-                filters=[*target, instance],
+                filters=target,
                 title="GPU",
             )
         )

@@ -305,7 +305,6 @@ CHECKS: tuple[Check, ...] = (
     Check("triton-overview", f"{_EVERY} average request time", "A", "request latency"),
     Check("triton-overview", "GPU utilization", "A", "GPU utilization"),
     Check("triton-overview", f"{_EVERY} requests per second over time", "A", "request rate"),
-    Check("triton-overview", f"{_EVERY} requests per second over time", "B", "failure rate"),
     Check("triton-overview", f"{_EVERY} average request time over time", "A",
           "request latency"),
     Check("triton-overview", "Top $k models by requests per second", "A", "request rate"),

@@ -13,6 +13,7 @@ import pytest
 
 from triton_dashboards.dashboard.render import to_json
 from triton_dashboards.dashboard.stock import model_detail, overview
+from triton_dashboards.dashboard.stock.interval import MAX_POINTS
 from triton_dashboards.query.fleet import Ensemble, clients, steps_of
 from triton_dashboards.query.recording import Recording
 from triton_dashboards.query.scope import Scope
@@ -78,6 +79,23 @@ def test_per_model_panels_list_the_top_k_and_link_to_the_model(name: str) -> Non
         assert link["url"].startswith(f"/d/{model_uid}?${{__url_time_range}}&")
         assert "var-model=${__field.labels.model}" in link["url"]
         assert "${namespace:queryparam}" in link["url"]
+
+
+@pytest.mark.parametrize(
+    "dashboard",
+    [
+        overview(),
+        overview(recording_rules=True),
+        model_detail(),
+        model_detail(recording_rules=True),
+    ],
+    ids=["overview", "overview-recorded", "model", "model-recorded"],
+)
+def test_time_series_ask_for_at_most_300_points(dashboard: Any) -> None:
+    """A point per minute over 24 h reads every raw sample four times; 300 read it once."""
+    for panel in _panels(to_json(dashboard)):
+        expected = MAX_POINTS if panel["type"] == "timeseries" else None
+        assert panel.get("maxDataPoints") == expected, panel["title"]
 
 
 def test_k_is_a_variable_defaulting_to_ten() -> None:

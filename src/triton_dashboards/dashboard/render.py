@@ -9,7 +9,7 @@ grafana-foundation-sdk schema, shared/grafana-schema/), in the shape Grafana wri
 
 * ``schemaVersion`` pinned to :data:`SCHEMA_VERSION`;
 * datasources as ``{"type", "uid"}`` references, never names;
-* no legacy or empty keys; ``maxDataPoints`` left to Grafana;
+* no legacy or empty keys; ``maxDataPoints`` left to Grafana unless a panel sets it;
 * panel ids as the layout numbered them; keys sorted; UTF-8 (``µs`` stays ``µs``).
 
 Rendering the same dashboard gives the same bytes on every machine.
@@ -46,6 +46,7 @@ _BUILT_IN_ANNOTATION = {
 _PANEL_KEYS = frozenset(
     {"type", "id", "targets", "title", "description", "transparent", "datasource", "gridPos",
      "links", "repeat", "repeatDirection", "maxPerRow", "transformations", "interval",
+     "maxDataPoints",
      "timeFrom", "timeShift", "hideTimeOverride", "libraryPanel", "options", "fieldConfig"}
 )  # fmt: skip
 _ROW_KEYS = frozenset({"type", "id", "title", "collapsed", "gridPos", "panels", "repeat"})
@@ -87,8 +88,10 @@ _OPTION_KEYS: dict[str, frozenset[str]] = {
     ),
     "text": frozenset({"mode", "content", "code"}),
 }  # fmt: skip
-# Defaults grafanalib always writes that mean "unset" in the current model.
+# Defaults grafanalib always writes that mean "unset" in the current model; grafanalib's
+# maxDataPoints of 100 too (Grafana's own default is the panel's width in pixels).
 _UNSET_PANEL_DEFAULTS: dict[str, object] = {
+    "maxDataPoints": 100,
     "transparent": False,
     "hideTimeOverride": False,
     "links": [],

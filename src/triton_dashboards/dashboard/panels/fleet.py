@@ -18,12 +18,10 @@ from triton_dashboards.catalog import Phase
 from triton_dashboards.dashboard.panels.base import Query, Threshold, Unit
 from triton_dashboards.dashboard.panels.factories import (
     bar_gauge,
-    series_override,
     stat,
     timeseries,
 )
 from triton_dashboards.dashboard.panels.scoped import (
-    FAILED,
     FAILURE_RATIO_THRESHOLDS,
     USAGE_THRESHOLDS,
 )
@@ -35,7 +33,7 @@ from triton_dashboards.query.scope import Scope
 __all__ = [
     "client_latency",
     "client_requests",
-    "failures_by_reason_now",
+    "fleet_failures",
     "fleet_latency",
     "fleet_traffic",
     "gpu_table",
@@ -86,20 +84,17 @@ def client_latency(
 def fleet_traffic(
     client: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 12, height: int = 8
 ) -> g.Panel:
-    """Succeeded and failed requests per second over time, counted as the headline counts.
+    """Successful requests per second over time, counted as the headline counts.
 
     ``client`` is the fleet scope with the steps left out (:func:`.query.fleet.clients`).
     """
     what = counted(ensembles)
     return timeseries(
         f"{what.title} requests per second over time",
-        [
-            Query(q.request_rate(client), "succeeded"),
-            Query(q.failure_rate(client), "failed"),
-        ],
+        [Query(q.request_rate(client), "succeeded")],
         unit=Unit.REQUESTS_PER_SECOND,
-        description=f"Requests completed per second. {what.sentence}",
-        overrides=[series_override("failed", FAILED)],
+        description=f"Successful requests per second. {what.sentence} Failures are on the "
+        "next panel, by reason.",
         width=width,
         height=height,
     )
@@ -121,20 +116,19 @@ def fleet_latency(
     )
 
 
-def failures_by_reason_now(scope: Scope, *, width: int = 8, height: int = 8) -> g.Panel:
-    """Failed requests per second by ``reason`` now, one bar each (at most four).
-
-    An instant query: failures are split four ways by reason, so over a long range this
-    is the most expensive raw family; the failures over time are on the traffic panel.
-    """
-    return bar_gauge(
-        "Failures by reason now",
-        [Query(q.failures_by_reason(scope), "{{reason}}", instant=True)],
+def fleet_failures(fleet: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+    """Failed requests per second by ``reason`` over time, every model and step together."""
+    return timeseries(
+        "Every model and step: failures by reason",
+        [Query(q.failures_by_reason(fleet), "{{reason}}")],
         unit=Unit.REQUESTS_PER_SECOND,
-        description="Failed requests per second over the rate window, every selected model "
-        "and step. REJECTED: queue policy or timeout. CANCELED: by the client. BACKEND: the "
-        "backend returned an error. OTHER: anything else, including every ensemble failure.",
-        thresholds=((None, FAILED),),
+        description="Failed requests per second, every selected model and step (a failed "
+        "step also fails its ensemble: BACKEND for the step, OTHER for the ensemble). "
+        "REJECTED: queue policy or timeout. CANCELED: by the client. BACKEND: the backend "
+        "returned an error. OTHER: anything else.",
+        draw_style="bars",
+        fill_opacity=80,
+        stack=True,
         width=width,
         height=height,
     )

@@ -13,12 +13,17 @@ from grafanalib import core as g
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard.panels.base import Query, Unit
-from triton_dashboards.dashboard.panels.factories import bar_gauge, timeseries
+from triton_dashboards.dashboard.panels.factories import bar_gauge, stat, timeseries
 from triton_dashboards.dashboard.panels.scoped import title_prefix, with_suffix
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.scope import Scope
 
-__all__ = ["first_response_mean", "first_response_shares", "first_response_shares_now"]
+__all__ = [
+    "first_response_mean",
+    "first_response_mean_now",
+    "first_response_shares",
+    "first_response_shares_now",
+]
 
 _FLAG = (
     "From nv_inference_first_response_histogram_ms (Triton 24.11+, started with "
@@ -65,6 +70,20 @@ def first_response_mean(scope: Scope, *, width: int = 12, height: int = 8) -> g.
         unit=catalog.FIRST_RESPONSE_HISTOGRAM.unit,
         description=f"rate(_sum) / rate(_count) of the histogram: the exact mean. {_FLAG}",
         min=0,
+        width=width,
+        height=height,
+    )
+
+
+def first_response_mean_now(scope: Scope, *, width: int = 8, height: int = 8) -> g.Panel:
+    """Mean time to first response now, exact (``_sum / _count``), one instant query."""
+    return stat(
+        f"{title_prefix(scope)}mean time to first response now",
+        [Query(q.first_response_mean(scope), scope.legend, instant=True)],
+        unit=catalog.FIRST_RESPONSE_HISTOGRAM.unit,
+        description="rate(_sum) / rate(_count) of the histogram over the rate window, every "
+        f"selected model: the exact mean. History per model on the model dashboard. {_FLAG}",
+        graph_mode="none",
         width=width,
         height=height,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
-from triton_dashboards.dashboard.stock.interval import with_min_interval
+from triton_dashboards.dashboard.stock.interval import with_resolution
 from triton_dashboards.dashboard.stock.selection import GPU_UID, Variant, host_row
 from triton_dashboards.query.recording import Recording
 
@@ -21,7 +21,7 @@ def gpu_and_host(recording_rules: bool | Recording = False) -> Dashboard:
         "Triton GPU and host",
         "Server-wide families, sampled every --metrics-interval-ms (default 2 s).",
         models=False,
-        rows=with_min_interval(
+        rows=with_resolution(
             variant,
             [
                 Row(

@@ -7,7 +7,7 @@ from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.panels import Query, Unit
-from triton_dashboards.dashboard.stock.interval import with_min_interval
+from triton_dashboards.dashboard.stock.interval import with_resolution
 from triton_dashboards.dashboard.stock.selection import MODEL_UID, Variant
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.recording import Recording
@@ -25,7 +25,7 @@ def model_detail(recording_rules: bool | Recording = False) -> Dashboard:
         "Pick a model, or an ensemble and its composing models, in the Model "
         "variable (the overview's top-k panels and table link here with one model picked). "
         "Ensemble compute times are the sum over its steps.",
-        rows=with_min_interval(
+        rows=with_resolution(
             variant,
             [
                 Row(

@@ -4,17 +4,17 @@
   backlog, GPU utilization. Requests and request time count client requests where the
   ensembles' steps are declared (``overview(ensembles=...)``) and say that they count
   every model and step where they are not (:mod:`triton_dashboards.query.fleet`).
-* The fleet over time: requests (succeeded, failed) and request time, two lines each.
+* The fleet over time: requests, failures by reason and request time, a few lines each.
 * The worst models: top ``$k`` (default 10) by traffic, failure ratio, request time and
   queue time, then a table of every model, each linked to the model dashboard, where the
   per-model time series are.
-* Failures by reason now; first responses: the share within each bucket bound (now) and
-  the exact mean.
+* First responses now: the share within each bucket bound and the exact mean.
 * GPUs and hosts now, one table row each; their history is on the GPU and host dashboard.
 
 Every panel but three time series is one instant query, and no time series draws a line
-per model: what a refresh draws does not grow with the fleet, and the range queries
-that must read every series (the fleet's lines) read each family at most twice.
+per model: what a refresh draws does not grow with the fleet, and the three range queries
+that must read every raw series (the fleet's lines) ask for at most 300 points
+(:mod:`.interval`), so they read each sample about once.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from triton_dashboards.dashboard.panels import Query, Unit
 from triton_dashboards.dashboard.panels import fleet as fp
 from triton_dashboards.dashboard.panels import histogram as hp
 from triton_dashboards.dashboard.panels.base import data_link
-from triton_dashboards.dashboard.stock.interval import with_min_interval
+from triton_dashboards.dashboard.stock.interval import with_resolution
 from triton_dashboards.dashboard.stock.selection import GPU_UID, MODEL_UID, OVERVIEW_UID, Variant
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.fleet import Ensemble, K, clients
@@ -122,17 +122,17 @@ def overview(
     rows = [
         Row(
             "Fleet over time",
-            [fp.fleet_traffic(client, ensembles), fp.fleet_latency(client, ensembles)],
+            [
+                fp.fleet_traffic(client, ensembles, width=8),
+                fp.fleet_failures(fleet, width=8),
+                fp.fleet_latency(client, ensembles, width=8),
+            ],
         ),
         Row(f"Worst models (top ${K.name}, now)", fp.worst_models(scope, to_model)),
         Row("Models", [panels.models_table(scope, links=to_model)]),
         Row(
-            "Failures and first responses",
-            [
-                fp.failures_by_reason_now(fleet),
-                hp.first_response_shares_now(client),
-                hp.first_response_mean(client, width=8),
-            ],
+            "First responses now",
+            [hp.first_response_shares_now(client, width=16), hp.first_response_mean_now(client)],
         ),
         Row(
             "GPUs and hosts now",
@@ -146,6 +146,6 @@ def overview(
         "NVIDIA Triton Inference Server: is the fleet healthy, and where is it not. Per-model "
         "history is on the model dashboard: click a model.",
         panels=headline,
-        rows=with_min_interval(variant, rows, *headline),
+        rows=with_resolution(variant, rows, *headline),
     )
     return attrs.evolve(dashboard, variables=[*dashboard.variables, top_k_variable()])

@@ -79,6 +79,7 @@ def test_per_model_panels_list_the_top_k_and_link_to_the_model(name: str) -> Non
         assert link["url"].startswith(f"/d/{model_uid}?${{__url_time_range}}&")
         assert "var-model=${__field.labels.model}" in link["url"]
         assert "${namespace:queryparam}" in link["url"]
+        assert "instance" not in link["url"]  # the overview has no Instance variable
 
 
 @pytest.mark.parametrize(

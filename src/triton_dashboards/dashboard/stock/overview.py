@@ -33,7 +33,13 @@ from triton_dashboards.dashboard.panels import fleet as fp
 from triton_dashboards.dashboard.panels import histogram as hp
 from triton_dashboards.dashboard.panels.base import data_link
 from triton_dashboards.dashboard.stock.interval import with_resolution
-from triton_dashboards.dashboard.stock.selection import GPU_UID, MODEL_UID, OVERVIEW_UID, Variant
+from triton_dashboards.dashboard.stock.selection import (
+    CLUSTER,
+    GPU_UID,
+    MODEL_UID,
+    OVERVIEW_UID,
+    Variant,
+)
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.fleet import Ensemble, K, clients
 from triton_dashboards.query.recording import Recording
@@ -43,8 +49,9 @@ __all__ = ["K_CHOICES", "overview", "top_k_variable"]
 #: The choices of the ``$k`` variable; the first of :data:`K_DEFAULT` is selected.
 K_CHOICES = ("5", "10", "20", "50")
 K_DEFAULT = "10"
-#: The selection a link to another stock dashboard carries along.
-_CARRIED = ("datasource", "namespace", "job", "instance")
+#: The selection a link to another stock dashboard carries along (the overview has no
+#: Instance variable: it is a fleet view, and its recorded variant reads the fleet records).
+_CARRIED = ("datasource", CLUSTER.name, "namespace", "job")
 
 
 def top_k_variable() -> g.Template:
@@ -114,7 +121,7 @@ def overview(
     requests and request time count client requests; without them they say that they
     count every model and step.
     """
-    variant = Variant(recording_rules)
+    variant = Variant(recording_rules, instances=False)
     scope, fleet = variant.scope, variant.fleet
     client = clients(fleet, ensembles)
     to_model = [data_link("Model detail", variant.uid(MODEL_UID), _link_params("model", "version"))]

@@ -990,10 +990,45 @@ def test_cli_writes_the_rules_of_the_library(tmp_path: Path) -> None:
     assert done.stdout == render(config)
 
 
+@pytest.mark.parametrize(("flag", "label"), [("k8s_cluster", "k8s_cluster"), ("", None)])
+def test_cli_cluster_label_is_the_recordings(flag: str, label: str | None, tmp_path: Path) -> None:
+    done = cli("--cluster-label", flag, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == render(RulesConfig(recording=Recording(cluster=label)))
+    assert ("by (k8s_cluster, namespace" in done.stdout) is (label is not None)
+
+
+def test_cli_defaults_are_the_librarys() -> None:
+    """The default window written in the CLI is the recording's: one name, one window."""
+    from triton_dashboards.cli.rules import rules as command
+
+    defaults = {o.name: o.default for o in command.params}
+    assert defaults["window"] == Recording().window
+    assert defaults["cluster_label"] == Recording().cluster
+
+
+def test_per_cluster_keeps_the_label_in_every_aggregation() -> None:
+    scope = Scope(namespace="triton").per_cluster()
+    assert scope.group == ("cluster", "model", "version")
+    assert scope.by("model").group == ("cluster", "model")
+    assert scope.by_gpu("gpu_uuid").gpu_group == ("cluster", "gpu_uuid")
+    assert scope.host_group == ("cluster", "instance")
+    assert str(q.request_rate(scope.by())) == (
+        'sum by (cluster) (rate(nv_inference_request_success{namespace="triton"}'
+        "[$__rate_interval]))"
+    )
+    renamed = scope.per_cluster("region")
+    assert renamed.group == ("region", "model", "version")
+    assert renamed.per_cluster(None).group == ("model", "version")
+    with pytest.raises(ValueError, match="cluster label"):
+        Scope().per_cluster("k8s-cluster")
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ("--window", "5x"),
+        ("--cluster-label", "k8s-cluster"),
         ("--job", "("),
         ("--enable", "nope"),
         ("--format", "prometheusrule", "--namespace", "Bad_NS"),

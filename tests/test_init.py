@@ -19,7 +19,16 @@ from click.testing import CliRunner, Result
 from triton_dashboards.cli import main
 from triton_dashboards.cli.init import FILES
 
-STOCK_VARIABLES = ["datasource", "cluster", "namespace", "job", "instance", "model", "version", "gpu"]
+STOCK_VARIABLES = [
+    "datasource",
+    "cluster",
+    "namespace",
+    "job",
+    "instance",
+    "model",
+    "version",
+    "gpu",
+]
 
 
 def invoke(*args: str) -> Result:

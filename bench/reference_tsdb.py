@@ -584,21 +584,28 @@ def recorded(
     print("backfilling the recording rules (promtool tsdb create-blocks-from rules)")
     with tempfile.TemporaryDirectory(prefix="rules-", dir=cache) as tmp:
         work = Path(tmp)
-        rules_file = work / "rules.yml"
-        rules_file.write_text(rules_text)
-        _run([promtool, "check", "rules", str(rules_file)], "promtool check rules")
         began = time.perf_counter()
-        with serving(linked_copy(raw, work / "source")) as server:
-            _run(
-                [promtool, "tsdb", "create-blocks-from", "rules", "-q",
-                 f"--start={fleet.start}", f"--end={fleet.end}", f"--url={server.url}",
-                 f"--output-dir={work / 'blocks'}", f"--eval-interval={eval_interval}",
-                 str(rules_file)],
-                "promtool tsdb create-blocks-from rules",
-            )  # fmt: skip
+        blocks: list[Path] = []
+        # promtool cannot backfill a rule that reads another rule's output: one pass per
+        # level of records, each served the raw data and the blocks of the passes before.
+        for i, text in enumerate(rule_passes(rules_text)):
+            rules_file = work / f"rules-{i}.yml"
+            rules_file.write_text(text)
+            _run([promtool, "check", "rules", str(rules_file)], "promtool check rules")
+            source = linked_copy(raw, work / f"source-{i}")
+            for block in blocks:
+                linked_copy(block, source / block.name)
+            with serving(source) as server:
+                _run(
+                    [promtool, "tsdb", "create-blocks-from", "rules", "-q",
+                     f"--start={fleet.start}", f"--end={fleet.end}", f"--url={server.url}",
+                     f"--output-dir={work / f'blocks-{i}'}", f"--eval-interval={eval_interval}",
+                     str(rules_file)],
+                    "promtool tsdb create-blocks-from rules",
+                )  # fmt: skip
+            blocks += [b for b in (work / f"blocks-{i}").iterdir() if (b / "meta.json").exists()]
         took = time.perf_counter() - began
         merged = linked_copy(raw, work / "merged")
-        blocks = [b for b in (work / "blocks").iterdir() if (b / "meta.json").exists()]
         for block in blocks:
             block.rename(merged / block.name)
         print(f"  {len(blocks)} blocks in {took:.0f} s; Prometheus merges them once (~2 min)")
@@ -613,6 +620,36 @@ def recorded(
     _manifest(path).write_text(json.dumps(info, indent=2))
     print(f"  merged in {waited:.0f} s; TSDB {info['bytes'] / 1e6:,.0f} MB")
     return path
+
+
+def rule_passes(text: str) -> list[str]:
+    """The recording rules of a rules file as successive rules files, each reading only raw
+    series and the records of the files before it (groups and their order kept)."""
+    import re
+
+    import yaml
+
+    groups = (yaml.safe_load(text) or {}).get("groups") or []
+    pending = [(g, r) for g in groups for r in g.get("rules") or [] if "record" in r]
+    names = {r["record"] for _, r in pending}
+    done: set[str] = set()
+    passes = []
+    reads = {
+        r["record"]: {n for n in names if re.search(re.escape(n) + r"(?![\w:])", r["expr"])}
+        for _, r in pending
+    }
+    while pending:
+        now = [(g, r) for g, r in pending if reads[r["record"]] <= done]
+        if not now:
+            raise BuildError("the recording rules read each other in a circle")
+        out: dict[str, dict[str, Any]] = {}
+        for g, r in now:
+            group = out.setdefault(g["name"], {k: v for k, v in g.items() if k != "rules"})
+            group.setdefault("rules", []).append(r)
+        passes.append(yaml.safe_dump({"groups": list(out.values())}, sort_keys=False))
+        done |= {r["record"] for _, r in now}
+        pending = [(g, r) for g, r in pending if r["record"] not in done]
+    return passes
 
 
 def record_exprs(text: str) -> list[str]:

@@ -160,3 +160,12 @@ def test_an_ensemble_needs_steps_and_is_not_its_own_step() -> None:
         Ensemble("a", ())
     with pytest.raises(ValueError, match="own steps"):
         Ensemble("a", ("a", "b"))
+
+
+@pytest.mark.parametrize("recorded", [False, True], ids=["raw", "recorded"])
+def test_model_dashboard_stats_are_instant_queries(recorded: bool) -> None:
+    """A stat shows one number: asking for a range only to draw a sparkline costs a range."""
+    for panel in _panels(to_json(model_detail(recording_rules=recorded))):
+        if panel["type"] == "stat":
+            for target in panel["targets"]:
+                assert (target["instant"], target["range"]) == (True, False), panel["title"]

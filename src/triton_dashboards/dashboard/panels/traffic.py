@@ -120,16 +120,22 @@ def failures_by_reason(scope: Scope, *, width: int = 12, height: int = 8) -> g.P
     )
 
 
-def failure_ratio(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
-    """Share of requests that failed; the panel turns red when failures outnumber successes."""
+def failure_ratio(
+    scope: Scope, *, instant: bool = False, width: int = 6, height: int = 4
+) -> g.Panel:
+    """Share of requests that failed; the panel turns red when failures outnumber successes.
+
+    ``instant=True`` asks for the number now only (one evaluation, no sparkline).
+    """
     return stat(
         f"{title_prefix(scope)}failure ratio",
-        [Query(q.failure_ratio(scope), scope.legend)],
+        [Query(q.failure_ratio(scope), scope.legend, instant=instant)],
         unit=Unit.RATIO,
         description="failures / (successes + failures) over the rate window. Orange from 1 %, "
         "red from 50 %: more requests fail than succeed.",
         thresholds=FAILURE_RATIO_THRESHOLDS,
         color_mode="background",
+        graph_mode="none" if instant else "area",
         decimals=1,
         width=width,
         height=height,

@@ -1,4 +1,8 @@
-"""Triton model detail: one model, or an ensemble with its steps, picked in ``$model``."""
+"""Triton model detail: one model, or an ensemble with its steps, picked in ``$model``.
+
+The overview's top-k panels and models table link here with one model picked: this is
+where the per-model time series are. Its stats are instant queries (the number now).
+"""
 
 from __future__ import annotations
 
@@ -31,14 +35,15 @@ def model_detail(recording_rules: bool | Recording = False) -> Dashboard:
                 Row(
                     "Traffic",
                     [
-                        panels.failure_ratio(scope),
+                        panels.failure_ratio(scope, instant=True),
                         panels.successes_in_range(scope),
                         panels.failures_in_range(scope),
                         panels.stat(
                             "Average batch size",
-                            [Query(q.avg_batch_size(scope), scope.legend)],
+                            [Query(q.avg_batch_size(scope), scope.legend, instant=True)],
                             unit=Unit.NONE,
                             decimals=2,
+                            graph_mode="none",
                             description="Inferences per execution over the rate window.",
                         ),
                         panels.request_rate(scope),

@@ -167,6 +167,8 @@ FAILURES: dict[str, Callable[[Profile], float]] = {
 GPU_MEMORY = 85_899_345_920  # 80 GiB
 HOST_MEMORY = 1_081_575_571_456
 PENDING = "nv_inference_pending_request_count"
+#: The quantiles a Triton summary reports by default (``summary_quantiles``).
+SUMMARY_QUANTILES = (0.5, 0.9, 0.95, 0.99, 0.999)
 PINNED_POOL = 268_435_456  # Triton's default pinned memory pool
 #: Gauges per GPU and per host as a function of the load (about 1, swinging daily).
 GPU_GAUGES: dict[str, Callable[[float], str]] = {
@@ -265,6 +267,16 @@ class Generator:
             family = self.catalog.family_of(sample)
             name, kind = (family.name, family.kind.value) if family else (sample, "unknown")
             out.write(f"# TYPE {name} {kind}\n")
+            if family is not None and family.kind.value == "summary" and sample == family.name:
+                for labels, p, values in self._summary_quantiles(clock):
+                    head = f"{sample}{{{labels},{target_labels(p)}}} "
+                    out.write(
+                        "".join(
+                            [head + v + s for v, s in zip(values, clock.suffix[p], strict=True)]
+                        )
+                    )
+                    written += len(values)
+                continue
             if family is not None and family.per_model and sample != PENDING:
                 for labels, p, c, total in self._counters(sample, clock):
                     head = f"{sample}{{{labels},{target_labels(p)}}} "
@@ -291,6 +303,17 @@ class Generator:
         weights = [2.0**i for i in range(self.fleet.versions)]
         gpus = self.fleet.gpus if self.fleet.model_gpu_uuid else 1
         return weights[version - 1] / sum(weights) / gpus
+
+    def _summary_quantiles(self, clock: _Clock) -> Iterator[tuple[str, int, list[str]]]:
+        """A summary's quantile series (gauges, per model, version and pod, no GPU): the
+        model's latency scaled by the quantile of an exponential distribution."""
+        for m, profile in enumerate(self.profiles):
+            for v in range(1, self.fleet.versions + 1):
+                for p in range(self.fleet.pods):
+                    for q in SUMMARY_QUANTILES:
+                        scale = -math.log1p(-q) * profile.latency_us
+                        values = [f"{scale * c:.1f}" for c in clock.curve[(m, p)]]
+                        yield f'model="model_{m:02d}",version="{v}",quantile="{q}"', p, values
 
     def _counters(
         self, sample: str, clock: _Clock
@@ -368,6 +391,8 @@ def series_count(fleet: Fleet) -> int:
         family = catalog.family_of(sample)
         if sample == PENDING:
             n += per_model
+        elif family is not None and family.kind.value == "summary" and sample == family.name:
+            n += per_model * len(SUMMARY_QUANTILES)
         elif family is not None and family.per_model:
             fan = len(FAILURES) if sample == "nv_inference_request_failure" else 1
             fan = 5 if sample.endswith("_bucket") else fan

@@ -16,6 +16,7 @@ from triton_dashboards.dashboard.panels.base import Query, Unit
 from triton_dashboards.dashboard.panels.factories import bar_gauge, stat, timeseries
 from triton_dashboards.dashboard.panels.scoped import title_prefix, with_suffix
 from triton_dashboards.query import recipes as q
+from triton_dashboards.query.fleet import Counted
 from triton_dashboards.query.scope import Scope
 
 __all__ = [
@@ -47,15 +48,21 @@ def first_response_shares(scope: Scope, *, width: int = 12, height: int = 8) -> 
     )
 
 
-def first_response_shares_now(scope: Scope, *, width: int = 8, height: int = 8) -> g.Panel:
-    """Share of first responses within each bucket bound now, one bar per bound."""
+def first_response_shares_now(
+    scope: Scope, counted: Counted | None = None, *, width: int = 8, height: int = 8
+) -> g.Panel:
+    """Share of first responses within each bucket bound now, one bar per bound.
+
+    ``counted`` says which models the fleet-wide number covers (a headline).
+    """
+    prefix, sentence = _counted(scope, counted)
     return bar_gauge(
-        f"{title_prefix(scope)}first responses within each bound",
+        f"{prefix}first responses within each bound",
         [Query(q.first_response_shares(scope), with_suffix(scope.legend, "≤ {{le}} ms"),
                instant=True)],
         unit=Unit.RATIO,
         max=1,
-        description=f"{_SHARES} Over the rate window, every selected model. {_FLAG}",
+        description=f"{_SHARES} Over the rate window. {sentence} {_FLAG}",
         thresholds=((None, "blue"),),
         width=width,
         height=height,
@@ -75,15 +82,25 @@ def first_response_mean(scope: Scope, *, width: int = 12, height: int = 8) -> g.
     )
 
 
-def first_response_mean_now(scope: Scope, *, width: int = 8, height: int = 8) -> g.Panel:
+def first_response_mean_now(
+    scope: Scope, counted: Counted | None = None, *, width: int = 8, height: int = 8
+) -> g.Panel:
     """Mean time to first response now, exact (``_sum / _count``), one instant query."""
+    prefix, sentence = _counted(scope, counted)
     return stat(
-        f"{title_prefix(scope)}mean time to first response now",
+        f"{prefix}mean time to first response now",
         [Query(q.first_response_mean(scope), scope.legend, instant=True)],
         unit=catalog.FIRST_RESPONSE_HISTOGRAM.unit,
-        description="rate(_sum) / rate(_count) of the histogram over the rate window, every "
-        f"selected model: the exact mean. History per model on the model dashboard. {_FLAG}",
+        description="rate(_sum) / rate(_count) of the histogram over the rate window: the "
+        f"exact mean. {sentence} History per model on the model dashboard. {_FLAG}",
         graph_mode="none",
         width=width,
         height=height,
     )
+
+
+def _counted(scope: Scope, counted: Counted | None) -> tuple[str, str]:
+    """Title prefix and description sentence: what a fleet-wide number counts."""
+    if counted is None:
+        return title_prefix(scope), "Every selected model."
+    return f"{counted.title} ", counted.sentence

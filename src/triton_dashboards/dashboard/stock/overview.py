@@ -41,7 +41,7 @@ from triton_dashboards.dashboard.stock.selection import (
     Variant,
 )
 from triton_dashboards.query import recipes as q
-from triton_dashboards.query.fleet import Ensemble, K, clients
+from triton_dashboards.query.fleet import Ensemble, K, clients, counted
 from triton_dashboards.query.recording import Recording
 
 __all__ = ["K_CHOICES", "overview", "top_k_variable"]
@@ -139,7 +139,10 @@ def overview(
         Row("Models", [panels.models_table(scope, links=to_model)]),
         Row(
             "First responses now",
-            [hp.first_response_shares_now(client, width=16), hp.first_response_mean_now(client)],
+            [
+                hp.first_response_shares_now(client, counted(ensembles), width=16),
+                hp.first_response_mean_now(client, counted(ensembles)),
+            ],
         ),
         Row(
             "GPUs and hosts now",

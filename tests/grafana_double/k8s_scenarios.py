@@ -126,4 +126,4 @@ class K8sScenarios:
                 namespace_of(org_id, self.stack_id),
                 version or dash.api_version,
             )
-            return dashboard_object(call, dash)
+            return copy.deepcopy(dashboard_object(call, dash))

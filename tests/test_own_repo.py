@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 from _shared import ROOT
+from test_init import STOCK_VARIABLES
 
 from triton_dashboards.cli.init import EXAMPLE
 
-STOCK_VARIABLES = ["datasource", "namespace", "job", "instance", "model", "version", "gpu"]
 BIN = Path(sys.executable).parent
 
 

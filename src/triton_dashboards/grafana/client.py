@@ -147,7 +147,7 @@ class GrafanaClient:
     def _delay(self, attempt: int) -> float:
         return float(self.backoff * (2**attempt) * (0.5 + self._random.random() / 2))
 
-    def _send(
+    def send(
         self,
         call: Call,
         *,
@@ -155,7 +155,11 @@ class GrafanaClient:
         body: Any = None,
         ok: frozenset[int] = frozenset(),
     ) -> requests.Response:
-        """One call with retries; a response whose status is 2xx or in ``ok``, else raise."""
+        """One call with retries; a response whose status is 2xx or in ``ok``, else raise.
+
+        Also the transport of the Kubernetes-style API (:mod:`.k8s_client`): one session,
+        one set of retry, timeout and redaction rules for both.
+        """
         url = self.base_url + call.path
         failure: GrafanaError | None = None
         for attempt in range(self.retries + 1):
@@ -196,17 +200,6 @@ class GrafanaClient:
         # Raised outside the except block, so no requests exception rides along as context.
         raise failure.redacted(self._secrets)
 
-    def send(
-        self,
-        call: Call,
-        *,
-        params: dict[str, Any] | list[tuple[str, str]] | None = None,
-        body: Any = None,
-        ok: frozenset[int] = frozenset(),
-    ) -> requests.Response:
-        """One call on this client's session, retries and error rules (for other APIs)."""
-        return self._send(call, params=params, body=body, ok=ok)
-
     def json_of(self, call: Call, response: requests.Response) -> Any:
         """The answer's JSON, or the error that says why there is none."""
         return self._json(call, response)
@@ -237,14 +230,14 @@ class GrafanaClient:
     def health(self) -> dict[str, Any]:
         """``GET /api/health``: Grafana's version, without needing credentials."""
         call = self._call("GET", "/api/health", "check Grafana's health", "none")
-        body = self._json(call, self._send(call))
+        body = self._json(call, self.send(call))
         return body if isinstance(body, dict) else {}
 
     def get_dashboard(self, uid: str) -> LiveDashboard | None:
         """The stored dashboard with this uid, or None when there is none."""
         path = f"/api/dashboards/uid/{_quote(uid)}"
         call = self._call("GET", path, f"read dashboard {uid}", "dashboards:read")
-        response = self._send(call, ok=frozenset({404, 406}))
+        response = self.send(call, ok=frozenset({404, 406}))
         if self._missing(call, response):
             return None
         if response.status_code == 406:
@@ -281,20 +274,20 @@ class GrafanaClient:
             "message": message,
             "overwrite": overwrite,
         }
-        answer = self._json(call, self._send(call, body=body))
+        answer = self._json(call, self.send(call, body=body))
         return answer if isinstance(answer, dict) else {}
 
     def delete_dashboard(self, uid: str) -> bool:
         """Delete by uid; False when it was already gone."""
         path = f"/api/dashboards/uid/{_quote(uid)}"
         call = self._call("DELETE", path, f"delete dashboard {uid}", "dashboards:delete")
-        return self._send(call, ok=frozenset({404})).status_code != 404
+        return self.send(call, ok=frozenset({404})).status_code != 404
 
     def versions(self, uid: str, limit: int = 1) -> list[Version]:
         """The newest ``limit`` versions of a dashboard, newest first."""
         path = f"/api/dashboards/uid/{_quote(uid)}/versions"
         call = self._call("GET", path, f"read the history of dashboard {uid}", "dashboards:write")
-        body = self._json(call, self._send(call, params={"limit": str(limit)}))
+        body = self._json(call, self.send(call, params={"limit": str(limit)}))
         # Older Grafana answers a list, newer {"continueToken": ..., "versions": [...]}.
         items = body.get("versions", []) if isinstance(body, dict) else body
         found = [
@@ -313,7 +306,7 @@ class GrafanaClient:
         """The folder with this uid, or None."""
         path = f"/api/folders/{_quote(uid)}"
         call = self._call("GET", path, f"read folder {uid}", "folders:read")
-        response = self._send(call, ok=frozenset({404}))
+        response = self.send(call, ok=frozenset({404}))
         if self._missing(call, response):
             return None
         body = self._json(call, response)
@@ -331,7 +324,7 @@ class GrafanaClient:
         body: dict[str, Any] = {"uid": uid, "title": title}
         if parent_uid:
             body["parentUid"] = parent_uid
-        answer = self._json(call, self._send(call, body=body))
+        answer = self._json(call, self.send(call, body=body))
         return answer if isinstance(answer, dict) else {}
 
     def search_dashboards(self, folder_uid: str) -> list[dict[str, Any]]:
@@ -352,7 +345,7 @@ class GrafanaClient:
         found: dict[str, dict[str, Any]] = {}
         for page in range(1, MAX_PAGES + 1):
             query = [*params, ("limit", str(limit)), ("page", str(page))]
-            body = self._json(call, self._send(call, params=query))
+            body = self._json(call, self.send(call, params=query))
             batch = (
                 [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
             )

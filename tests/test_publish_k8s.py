@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from _shared import GRAFANA_TOKEN as TOKEN
+from _shared import ROOT
 from grafana_double import GrafanaDouble
 from test_publish import changed, make
 
@@ -18,7 +19,7 @@ from triton_dashboards.grafana.diff import diff_dashboards, pull_dashboards
 from triton_dashboards.grafana.discovery import namespace, open_api
 from triton_dashboards.grafana.errors import ConfigError, Forbidden
 from triton_dashboards.grafana.k8s_client import K8sApi
-from triton_dashboards.grafana.local import LocalDashboard, is_ours
+from triton_dashboards.grafana.local import LocalDashboard, is_ours, load_dashboards
 from triton_dashboards.grafana.plan import Kind
 from triton_dashboards.grafana.publish import Publisher
 from triton_dashboards.grafana.report import Report, Status
@@ -138,6 +139,21 @@ def test_a_server_migrated_spec_is_still_unchanged_by_our_hash(g13: GrafanaDoubl
     g13.reset_counts()
     assert statuses(publish(g13, [local])) == {"d0": Status.UNCHANGED}
     assert writes(g13) == 0
+
+
+def test_our_rendered_dashboards_are_stored_as_we_sent_them_on_grafana_13(
+    g13: GrafanaDouble,
+) -> None:
+    """We render the schemaVersion Grafana 13 migrates to (42), so it has nothing to rewrite:
+    what the server stores is what git holds, and the next publish is a no-op by content."""
+    committed = load_dashboards(sorted((ROOT / "dashboards").glob("*.json")))
+    publish(g13, committed)
+    for local in committed:
+        stored = g13.k8s_object(local.uid)
+        assert stored is not None
+        spec = {k: v for k, v in stored["spec"].items() if k not in ("id", "uid", "version")}
+        sent = {k: v for k, v in local.dashboard.items() if k not in ("id", "uid", "version")}
+        assert spec == sent, local.uid
 
 
 def test_one_change_is_one_put_carrying_the_resource_version(grafana: GrafanaDouble) -> None:

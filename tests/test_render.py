@@ -18,6 +18,8 @@ from triton_dashboards import Dashboard, Row, Scope, catalog, panels, queries
 from triton_dashboards.dashboard.render import SCHEMA_VERSION, render, to_json
 from triton_dashboards.dashboard.stock import gpu_and_host, model_detail, overview
 from triton_dashboards.dashboard.stock.interval import MAX_POINTS
+from triton_dashboards.panels import Query, series_override
+from triton_dashboards.promql import Selector
 
 DASHBOARD_JSON = sorted((ROOT / "dashboards").glob("*.json"))
 
@@ -160,7 +162,7 @@ def test_microseconds_is_micro_sign() -> None:
 def test_no_legacy_keys_and_pinned_schema_version() -> None:
     for path in DASHBOARD_JSON:
         model = json.loads(path.read_text(encoding="utf-8"))
-        assert model["schemaVersion"] == SCHEMA_VERSION == 41
+        assert model["schemaVersion"] == SCHEMA_VERSION == 42
         for key in ("style", "rows", "hideControls", "sharedCrosshair", "gnetId", "__inputs"):
             assert key not in model, (path.name, key)
         for panel in _all_panels(model):
@@ -432,3 +434,28 @@ def test_families_of_different_units_cannot_share_a_panel() -> None:
     assert unit_of(catalog.GPU_POWER_USAGE, catalog.GPU_POWER_LIMIT) == "watt"
     with pytest.raises(ValueError, match="do not share a unit"):
         unit_of(catalog.GPU_POWER_USAGE, catalog.REQUEST_DURATION)
+
+
+def test_an_override_hidden_from_the_visualization_is_hidden_from_the_tooltip_too() -> None:
+    """schemaVersion 42's one migration (Grafana 12.3+ and 13): a field hidden from the
+    visualization is hidden from the tooltip too. We render 42, so we must render what that
+    migration would have made, or Grafana 13 stores something other than what we sent."""
+    hidden = {"legend": True, "tooltip": False, "viz": True}
+    override = {
+        "matcher": {"id": "byName", "options": "capacity"},
+        "properties": [{"id": "custom.hideFrom", "value": hidden}],
+    }
+    shown = {**override, "properties": [{"id": "custom.hideFrom", "value": {"viz": False}}]}
+    panel = panels.timeseries(
+        "p",
+        [Query(Selector("up"), "x")],
+        unit=panels.Unit.COUNT,
+        overrides=[override, shown, series_override("a", "red")],
+    )
+    model = json.loads(render(Dashboard(title="t", uid="t", rows=[Row("r", [panel])])))
+    (drawn,) = [p for p in _all_panels(model) if p["type"] == "timeseries"]
+    rendered = drawn["fieldConfig"]["overrides"]
+    assert rendered[0]["properties"][0]["value"] == {"legend": True, "tooltip": True, "viz": True}
+    assert rendered[1] == shown
+    assert rendered[2] == series_override("a", "red")
+    assert hidden["tooltip"] is False  # the caller's override is not changed in place

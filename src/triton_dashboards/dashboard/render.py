@@ -1,4 +1,4 @@
-"""grafanalib objects -> the JSON current Grafana (11.x, 12.x) saves, byte for byte stable.
+"""grafanalib objects -> the JSON current Grafana (11.x-13.x) saves, byte for byte stable.
 
 grafanalib writes the dashboard model of Grafana 5-7: ``schemaVersion`` 12, ``style``,
 ``rows``, ``sharedCrosshair``, threshold values as the *string* ``"null"``, a 100-point
@@ -27,10 +27,15 @@ from triton_dashboards.dashboard.model import Dashboard, check_uid
 
 __all__ = ["SCHEMA_VERSION", "render", "to_json"]
 
-#: The dashboard schema version written. 41 is ``LATEST_VERSION`` of Grafana 12.0's
-#: migrations (apps/dashboard/pkg/migration/schemaversion); Grafana 11 frontends load it
-#: without migrating, Grafana 12.x stores it as v1 without a conversion.
-SCHEMA_VERSION = 41
+#: The dashboard schema version written: 42 is ``LATEST_VERSION`` of the migrations of
+#: Grafana 12.3+ and 13 (apps/dashboard/pkg/migration/schemaversion, API.md §6.11), where the
+#: Kubernetes-style API migrates any older v1 spec to it on write; sending it means Grafana
+#: stores what we sent. Its one migration (v42: an override hiding a field from the
+#: visualization hides it from the tooltip too) has nothing to change in our panels, which
+#: :func:`render` checks. Grafana 11 and 12.0-12.2 know only up to 41: their frontends migrate
+#: forward only (a dashboard newer than they know is opened as it is), and their backends
+#: store the JSON untouched (12.x's own UI saves through ``fieldValidation=Ignore``).
+SCHEMA_VERSION = 42
 
 _BUILT_IN_ANNOTATION = {
     "builtIn": 1,
@@ -210,7 +215,7 @@ def _panel(panel: dict[str, Any]) -> dict[str, Any]:
     field_config = out.get("fieldConfig") or {}
     out["fieldConfig"] = {
         "defaults": _field_defaults(field_config.get("defaults") or {}),
-        "overrides": field_config.get("overrides") or [],
+        "overrides": [_hidden_from_tooltip_too(o) for o in field_config.get("overrides") or []],
     }
     options = out.get("options")
     if isinstance(options, dict) and kind in _OPTION_KEYS:
@@ -218,6 +223,18 @@ def _panel(panel: dict[str, Any]) -> dict[str, Any]:
     elif not isinstance(options, dict):
         out.pop("options", None)
     return out
+
+
+def _hidden_from_tooltip_too(override: dict[str, Any]) -> dict[str, Any]:
+    """An override as schemaVersion 42 stores it: hidden from the visualization means hidden
+    from the tooltip too (Grafana's v42 migration), so Grafana has nothing to rewrite."""
+    properties = []
+    for prop in override.get("properties") or []:
+        value = prop.get("value")
+        if prop.get("id") == "custom.hideFrom" and isinstance(value, dict) and value.get("viz"):
+            prop = {**prop, "value": {**value, "tooltip": True}}
+        properties.append(prop)
+    return {**override, "properties": properties} if "properties" in override else override
 
 
 def _variable(variable: dict[str, Any]) -> dict[str, Any]:

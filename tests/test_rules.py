@@ -654,19 +654,60 @@ def test_metrics_absent(tmp_path: Path) -> None:
     name = "TritonMetricsAbsent"
     wait = minutes(settings(name).for_)
     span = wait + 5
-    description = (
-        'No target matching {job=~".*triton.*"} has reported nv_inference_request_success '
-        f"for {settings(name).for_}: Prometheus does not scrape Triton, Triton runs without "
-        "metrics, or no model is loaded."
-    )
+    alert = fired(name, {}, "No Triton server reports metrics", absent_description(""))
     nothing = [series("up", {"job": "node-exporter", "instance": "n:9100"}, flat(1, span))]
     other_job = [series("nv_inference_request_success", {"job": "other"}, counter(1, span))]
-    alert = fired(name, {}, "No Triton server reports metrics", description)
     promtool_test(
         tmp_path,
         [
             case(nothing + other_job, [check(name, wait / 2), check(name, wait + 2, alert)]),
             case(model(POD0, "ner", success=1, minutes=span), [check(name, wait + 2)]),
+        ],
+    )
+
+
+def absent_description(in_cluster: str) -> str:
+    return (
+        f'No target matching {{job=~".*triton.*"}}{in_cluster} has reported '
+        f"nv_inference_request_success for {settings('TritonMetricsAbsent').for_}: Prometheus "
+        "does not scrape Triton (on a central server: that cluster's samples stopped "
+        "arriving), Triton runs without metrics, or no model is loaded."
+    )
+
+
+def test_metrics_absent_names_a_cluster_that_went_silent_on_a_central_server(
+    tmp_path: Path,
+) -> None:
+    """On a central server (remote write, Thanos, Mimir) one silent cluster leaves the other
+    clusters' series, so absent() alone never fires: the cluster that reported in the last
+    hour and reports nothing now does, named; the cluster still reporting does not."""
+    name = "TritonMetricsAbsent"
+    wait = minutes(settings(name).for_)
+    silent_at = 20  # minutes of traffic in both clusters, then west stops
+    span = silent_at + wait + 15
+    east = {**POD0, "cluster": "east"}
+    west = {**POD1, "cluster": "west"}
+    inputs = [
+        *model(east, "ner", success=1, minutes=span),
+        *model(west, "ner", success=1, minutes=silent_at),
+    ]
+    alert = fired(
+        name,
+        {"cluster": "west"},
+        "No Triton server reports metrics in cluster west",
+        absent_description(" in cluster west"),
+    )
+    promtool_test(
+        tmp_path,
+        [
+            case(
+                inputs,
+                [
+                    check(name, silent_at - 2),  # both report
+                    check(name, silent_at + wait / 2),  # west silent, not for long enough
+                    check(name, silent_at + wait + 10, alert),
+                ],
+            )
         ],
     )
 

@@ -20,7 +20,17 @@ import attrs
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Phase
 from triton_dashboards.prometheus.rules.config import AlertConfig, RulesConfig, RulesError
-from triton_dashboards.promql import Expr, Op, Selector, absent, binop, deriv, sum_by
+from triton_dashboards.promql import (
+    Expr,
+    Op,
+    Selector,
+    absent,
+    aggregate,
+    binop,
+    deriv,
+    over_time,
+    sum_by,
+)
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.scope import Scope
 
@@ -92,7 +102,24 @@ def _target_down(config: RulesConfig) -> Expr:
 
 
 def _metrics_absent(config: RulesConfig) -> Expr:
-    return absent(config.scope.select(catalog.REQUEST_SUCCESS))
+    """No Triton metrics at all; and, where a cluster label tells clusters apart on a central
+    server, a cluster that reported in the last ``traffic_lookback`` and reports nothing now.
+
+    ``absent()`` alone sees only the whole server: on Thanos, Mimir or a Prometheus fed by
+    remote write, one cluster going silent (its Prometheus down, its remote write broken)
+    leaves the others' series, and nothing would fire. The per-cluster branch reads the
+    per-target success record (one series per pod, model and version) rather than the raw
+    series, so a lookback of an hour stays cheap. Without the label it yields the same
+    empty label set as ``absent()``, which ``or`` keeps once.
+    """
+    nothing = absent(config.scope.select(catalog.REQUEST_SUCCESS))
+    cluster = config.recording.cluster
+    if cluster is None:
+        return nothing
+    record = Selector(config.recording.name(catalog.REQUEST_SUCCESS), config.scope.target)
+    seen = aggregate("group", over_time("last", record, config.traffic_lookback), by=(cluster,))
+    silent = binop(Op.UNLESS, seen, aggregate("group", record, by=(cluster,)))
+    return binop(Op.OR, nothing, silent)
 
 
 def _failure_ratio(config: RulesConfig) -> Expr:
@@ -171,10 +198,10 @@ ALERTS: tuple[Alert, ...] = (
         "TritonMetricsAbsent",
         "metrics_absent",
         _metrics_absent,
-        "No Triton server reports metrics",
-        "No target matching {selector} has reported nv_inference_request_success for "
-        "{for_}: Prometheus does not scrape Triton, Triton runs without metrics, or no "
-        "model is loaded.",
+        "No Triton server reports metrics{in_cluster}",
+        "No target matching {selector}{in_cluster} has reported nv_inference_request_success "
+        "for {for_}: Prometheus does not scrape Triton (on a central server: that cluster's "
+        "samples stopped arriving), Triton runs without metrics, or no model is loaded.",
     ),
     Alert(
         "TritonFailureRatioHigh",

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import promql_parser as pp
 import pytest
 from _shared import ROOT
 from grafana_variables import QueryContext, Variables, panel_targets, run_target
@@ -711,118 +710,6 @@ def test_batching_example(
     assert counts == pytest.approx(expected, rel=TOLERANCE)
     assert shown("average batch size", "A") == pytest.approx(batch_size, rel=TOLERANCE)
     assert shown("Average batch size", "A") == pytest.approx(batch_size, rel=TOLERANCE)
-
-
-# --- the Grafana emulation itself (no Prometheus) ---------------------------------------
-
-
-class _Labels:
-    """A label_values source that answers from a table and records what it was asked."""
-
-    def __init__(self, values: Mapping[str, list[str]]) -> None:
-        self.values = values
-        self.asked: list[tuple[str, tuple[str, ...]]] = []
-
-    def label_values(
-        self,
-        label: str,
-        match: Sequence[str] = (),
-        start: float | None = None,
-        end: float | None = None,
-    ) -> list[str]:
-        self.asked.append((label, tuple(match)))
-        return list(self.values[label])
-
-
-def _variable(name: str, query: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "type": "query",
-        "query": {"qryType": 1, "query": query},
-        "multi": True,
-        "includeAll": True,
-        "allValue": ".*",
-        "current": {"value": ["$__all"]},
-        **extra,
-    }
-
-
-_CHAIN = {
-    "templating": {
-        "list": [
-            {"name": "datasource", "type": "datasource", "query": "prometheus"},
-            _variable("namespace", "label_values(nv_inference_request_success, namespace)"),
-            _variable(
-                "model",
-                'label_values(nv_inference_request_success{namespace=~"$namespace"}, model)',
-            ),
-        ]
-    }
-}
-_HOUR = QueryContext(start=0, end=3600, scrape_interval=15)
-
-
-def _matcher_regex(expr: str, label: str) -> str:
-    """The regex Prometheus applies for ``label=~`` in ``expr`` (string escapes undone)."""
-    selector = pp.parse(expr)
-    assert isinstance(selector, pp.VectorSelector), expr
-    [matcher] = [m for m in selector.matchers.matchers if m.name == label]
-    return str(matcher.value)
-
-
-def test_all_expands_to_a_regex_of_the_chained_values() -> None:
-    source = _Labels({"namespace": ["triton", "a.b"], "model": ["ner", "ner_pipeline"]})
-    variables = Variables(_CHAIN, source, _HOUR, all_values=True)
-    # the model query was sent with the namespace values already interpolated
-    regex = _matcher_regex(source.asked[1][1][0], "namespace")
-    assert re.fullmatch(regex, "a.b") and re.fullmatch(regex, "triton")
-    assert not re.fullmatch(regex, "aXb")
-    model = _matcher_regex(variables.interpolate('x{model=~"$model"}'), "model")
-    assert [m for m in ("ner", "ner_pipeline", "ner2") if re.fullmatch(model, m)] == [
-        "ner",
-        "ner_pipeline",
-    ]
-
-
-def test_custom_all_value_is_inserted_verbatim_as_grafana_does() -> None:
-    variables = Variables(_CHAIN, _Labels({"namespace": ["a.b"], "model": ["m"]}), _HOUR)
-    assert variables.interpolate('x{namespace=~"$namespace"}') == 'x{namespace=~".*"}'
-    assert variables.interpolate('x{model=~"${model:regex}"}') == 'x{model=~".*"}'
-
-
-def test_one_selected_value_is_escaped_without_a_group() -> None:
-    source = _Labels({"namespace": ["triton"], "model": ["v1.2"]})
-    variables = Variables(_CHAIN, source, _HOUR, selected={"model": ["v1.2"]})
-    expr = variables.interpolate('x{model=~"$model"}')
-    assert re.fullmatch(_matcher_regex(expr, "model"), "v1.2")
-    assert not re.fullmatch(_matcher_regex(expr, "model"), "v1x2")
-    assert variables.value("model", "regex") == r"v1\.2"
-    assert variables.interpolate("$datasource") == "prometheus"
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "scrape", "interval", "rate_interval"),
-    [
-        # 1 h over 1000 points: 3.6 s, rounded to 2 s, raised to the 15 s scrape interval;
-        # rate interval max(15 + 15, 4 × 15) = 60 s.
-        (0, 3600, 15, "15s", "1m0s"),
-        # 7 d over 1000 points: 604.8 s, rounded to 10 m; max(600 + 15, 60) = 615 s.
-        (0, 7 * 86400, 15, "10m", "10m15s"),
-        # This module: 6 s at a 1 s scrape interval: max(1 + 1, 4 × 1) = 4 s.
-        (100, 106, 1, "1s", "4s"),
-    ],
-)
-def test_builtin_intervals_follow_grafana(
-    start: float, end: float, scrape: float, interval: str, rate_interval: str
-) -> None:
-    """``$__interval``, ``$__rate_interval`` and ``$__range`` as Grafana's backend writes them."""
-    context = QueryContext(start=start, end=end, scrape_interval=scrape)
-    variables = Variables({}, _Labels({}), context)
-    expr = "rate(x[$__rate_interval]) + increase(x[$__range]) + avg_over_time(x[$__interval])"
-    assert variables.interpolate(expr) == (
-        f"rate(x[{rate_interval}]) + increase(x[{end - start:g}s]) + avg_over_time(x[{interval}])"
-    )
-    pp.parse(variables.interpolate(expr))  # and the result is PromQL
 
 
 # --- the test Prometheus itself ---------------------------------------------------------

@@ -26,7 +26,7 @@ test: $(STAMP) prometheus
 test-quick: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
 
-## Publish dashboards/*.json to Grafana (GRAFANA_URL, GRAFANA_TOKEN; see README "Publish").
+## Publish dashboards/*.json to Grafana (GRAFANA_URL, GRAFANA_TOKEN; see docs/publish.md).
 publish: $(STAMP)
 	$(BIN)/triton-dashboards publish
 

@@ -1,8 +1,8 @@
 """The house plan, checked: floors import only downward, modules stay small, the public
-names keep working, and README's "Layout of the code" lists what ``src/`` holds.
+names keep working, and docs/internals.md "Layout of the code" lists what ``src/`` holds.
 
-These are the rules of ../shared/DESIGN.md "The house" made executable, so that a change
-which breaks one fails here with the offending import or module named.
+These are the rules of docs/internals.md (the layout and the floors) made executable, so that a
+change which breaks one fails here with the offending import or module named.
 """
 
 from __future__ import annotations
@@ -127,16 +127,16 @@ def test_public_shims_export_everything_their_module_lists(name: str) -> None:
         assert hasattr(shim, exported), f"triton_dashboards.{name}.{exported}"
 
 
-def _readme_layout() -> dict[str, set[str]]:
-    """README's layout block as {package: {module names}}; "" is the top of the package.
+def _documented_layout() -> dict[str, set[str]]:
+    """docs/internals.md's layout block as {package: {module names}}; "" is the top of the package.
 
     A line ``name/  a, b, c  (text)`` lists a package's modules before any two-space gap
     and text; a line ``name  text`` is a module of the top level.
     """
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
     section = text.split("## Layout of the code", 1)[1]
     block = re.search(r"```text\n(.*?)```", section, re.S)
-    assert block, "README 'Layout of the code' needs a ```text block with the tree"
+    assert block, "docs/internals.md 'Layout of the code' needs a ```text block with the tree"
     listed: dict[str, set[str]] = {"": set()}
     for line in block.group(1).splitlines()[1:]:
         if not line.strip():
@@ -165,5 +165,5 @@ def _src_layout() -> dict[str, set[str]]:
     return actual
 
 
-def test_readme_layout_lists_every_module_of_src() -> None:
-    assert _readme_layout() == _src_layout()
+def test_documented_layout_lists_every_module_of_src() -> None:
+    assert _documented_layout() == _src_layout()

@@ -92,7 +92,7 @@ def rules(
     """Write the recording and alerting rules for Triton.
 
     The recorded series are the ones the *-recorded dashboards read; tune thresholds,
-    for durations and severities in Python (see README, "Alerts").
+    for durations and severities in Python (docs/rules.md, "Tune thresholds").
 
     \b
     Example:

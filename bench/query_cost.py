@@ -72,7 +72,9 @@ OVERVIEW_JSON = ROOT / "dashboards" / "triton-overview.json"
 #: The model dashboard, measured with one model picked (as the overview's links open it).
 MODEL_JSON = ROOT / "dashboards" / "triton-model.json"
 ONE_MODEL = "model (one)"
-NVIDIA_JSON = Path("triton") / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
+NVIDIA_JSON = (
+    ROOT / "tests" / "data" / "triton" / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
+)
 #: ``--rule-window`` value for the window ``triton-dashboards rules`` writes by default.
 DEFAULT_RULES = "default"
 #: ``--standard``: the run issue 12 measures against, short enough to repeat. The full
@@ -196,15 +198,8 @@ def load_json(path: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text())
     except FileNotFoundError:
-        raise BenchError(
-            f"{path} not found; run from a checkout with ../shared next to it"
-        ) from None
+        raise BenchError(f"{path} not found; run from a full checkout of the repository") from None
     return data
-
-
-def shared_dir() -> Path:
-    override = os.environ.get("TRITON_DASHBOARDS_SHARED")
-    return Path(override) if override else ROOT.parent / "shared"
 
 
 def estimate(fleet: ref.Fleet, *, jobs: int) -> None:
@@ -344,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_bench(args: argparse.Namespace) -> int:
     overview = load_json(OVERVIEW_JSON)
     model = load_json(MODEL_JSON)
-    nvidia = load_json(shared_dir() / NVIDIA_JSON)
+    nvidia = load_json(NVIDIA_JSON)
     variant = recorded_overview(args.rule_window)
     if variant is None and args.rules == "on":
         raise BenchError(

@@ -5,8 +5,8 @@ A fleet of Triton pods (by default 50 models x 2 versions x 8 GPUs x 4 pods, 7 d
 ``promtool tsdb create-blocks-from openmetrics --max-block-duration=18h``: promtool
 re-parses its whole input once per output block, so one window per file and one block
 per window is the fast way, and 18 h blocks are the largest Prometheus plans with the
-default 15 d retention, so it never compacts them afterwards (shared/prometheus/NOTES.md
-A2). The files are generated while earlier ones import and deleted once imported.
+default 15 d retention, so it never compacts them afterwards. The files are generated while
+earlier ones import and deleted once imported.
 
 Why not the simulator (``triton_dashboards.simulator``): it renders a whole scrape per
 call for a constant workload; 40,000 scrapes of 55,000 series, re-parsed to put

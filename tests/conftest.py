@@ -1,7 +1,7 @@
-"""Fixtures every test module shares: the Grafana double, promtool, Prometheus, ``../shared``.
+"""Fixtures every test module shares: the Grafana double, promtool, Prometheus, the test data.
 
 Written once here so that no test module starts its own copy. Tests that need a tool the
-machine lacks are skipped locally and fail with CI=true (tests/_shared.py), so a CI run
+machine lacks are skipped locally and fail with CI=true (tests/_support.py), so a CI run
 cannot pass by checking nothing.
 
 Markers (declared in pyproject.toml, ``--strict-markers``): ``e2e`` marks the slow
@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _shared import GRAFANA_TOKEN, require_tool, shared_dir
+from _support import GRAFANA_TOKEN, TESTDATA, require_tool
 from grafana_double import GrafanaDouble
 from prometheus_server import PrometheusServer
 
 
 @pytest.fixture
 def double() -> Iterator[GrafanaDouble]:
-    """A Grafana API double on 127.0.0.1 that accepts :data:`_shared.GRAFANA_TOKEN`."""
+    """A Grafana API double on 127.0.0.1 that accepts :data:`_support.GRAFANA_TOKEN`."""
     with GrafanaDouble(token=GRAFANA_TOKEN) as running:
         yield running
 
@@ -47,9 +47,9 @@ def prometheus(prometheus_binary: str) -> Iterator[PrometheusServer]:
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    """The read-only reference material next to the repository (``../shared``)."""
-    return shared_dir()
+def testdata() -> Path:
+    """The repository's test data, ``tests/data/`` (sources and licences in its READMEs)."""
+    return TESTDATA
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,7 +10,7 @@ tested on exactly that arrangement, with real parts:
   and a Prometheus scraping them every second, with ``external_labels: {<label>: <name>}``
   and a ``remote_write`` to the central server whose batch send deadline is 100 ms, so
   samples arrive well within a scrape interval instead of the default 5 s;
-* one central Prometheus (Debian 2.42 has the receiver flag, shared/prometheus/NOTES.md)
+* one central Prometheus (Debian's 2.42 has the receiver flag too)
   with no scrape jobs: everything it holds came over remote write.
 
 External labels are attached when samples leave a server (remote write, federation,

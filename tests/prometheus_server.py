@@ -13,7 +13,7 @@ End-to-end tests and benchmarks need the real query engine (``rate()`` extrapola
   test process dies first (Linux ``prctl(PR_SET_PDEATHSIG)``), so no Prometheus outlives
   a crashed or killed pytest.
 
-Timings on the 2-core runner (shared/prometheus/NOTES.md A4): ``/-/ready`` within 0.1 s,
+Timings measured on a 2-core runner with Prometheus 2.42: ``/-/ready`` within 0.1 s,
 the first scraped sample 5-6 s after launch (the discovery manager's 5 s tick), SIGTERM to
 exit about 1.5 s. Wait for data with :meth:`PrometheusServer.wait_for`, not sleeps.
 """
@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 import requests
 import yaml
-from _shared import require_tool
+from _support import require_tool
 
 __all__ = ["PrometheusError", "PrometheusServer", "require_prometheus"]
 

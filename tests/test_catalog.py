@@ -1,15 +1,16 @@
-"""The metric catalog against real ``/metrics`` output and against METRICS.md.
+"""The metric catalog against real ``/metrics`` output and against Triton's family table.
 
-The sample files in ``shared/triton/samples/`` are scrapes (or excerpts of scrapes quoted in
+The sample files in ``tests/data/triton/samples/`` are scrapes (or excerpts of scrapes quoted in
 READMEs and source files) from Triton releases 21.x to current. Every ``nv_`` or ``vllm:`` name in
 them must be a catalog family or a known removed one, with the same type.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -105,9 +106,9 @@ def test_parser_handles_quoted_and_escaped_lines() -> None:
 
 
 @pytest.fixture(scope="module")
-def expositions(shared: Path) -> dict[str, Exposition]:
-    samples = shared / "triton" / "samples"
-    files = sorted(p for p in samples.iterdir() if p.is_file())
+def expositions(testdata: Path) -> dict[str, Exposition]:
+    samples = testdata / "triton" / "samples"
+    files = sorted(p for p in samples.glob("*.txt"))
     assert files, f"no sample files in {samples}"
     return {p.name: parse_exposition(p.read_text(encoding="utf-8")) for p in files}
 
@@ -144,8 +145,8 @@ def test_every_name_in_the_samples_is_known(expositions: dict[str, Exposition]) 
 
 def test_declared_types_match_the_catalog(expositions: dict[str, Exposition]) -> None:
     # The 22.02-23.02 scrapes (SonicMetricAnalyzer) declare nv_cache_num_hits & co. as core gauges;
-    # local_cache declares the same names as gauges since 23.03 (METRICS.md 2.3), so one record
-    # covers both eras and no exception is needed here.
+    # local_cache declares the same names as gauges since 23.03 (families.json, group plugin),
+    # so one record covers both eras and no exception is needed here.
     offenders = []
     for file, exp in expositions.items():
         for name, declared in sorted(exp.types.items()):
@@ -160,7 +161,7 @@ def test_declared_types_match_the_catalog(expositions: dict[str, Exposition]) ->
 def _pre_2202_help(current: str) -> str:
     """Help as Triton printed it up to 22.01: "Cummulative" and no cached-request notes.
 
-    METRICS.md 2.4: the typo was fixed together with the cache notes in 22.02 (server PR #3569).
+    The typo was fixed together with the cache notes in 22.02 (server PR #3569).
     """
     for note in (" (does not include cached requests)", " (includes cached requests)"):
         current = current.removesuffix(note)
@@ -198,63 +199,37 @@ def test_labels_in_the_samples_match_the_catalog(expositions: dict[str, Expositi
     assert not offenders, "\n".join(offenders)
 
 
-# -- Against METRICS.md, the source of truth ---------------------------------------------------
+# -- Against Triton's own family table (tests/data/triton/families.json) ---------------------
 
 
-def _table_rows(text: str, section: str) -> Iterator[list[str]]:
-    """Cells of the table rows under ``### <section>``, header and rule rows left out."""
-    lines = text.split("\n### " + section, 1)[1].split("\n#", 1)[0].splitlines()
-    rows = [line for line in lines if line.startswith("|")]
-    for row in rows[2:]:
-        yield [cell.strip() for cell in row.strip("|").split("|")]
+def _families(testdata: Path, group: str) -> list[dict[str, Any]]:
+    """The rows of one group of the family table: per_model, server, plugin or removed."""
+    table = json.loads((testdata / "triton" / "families.json").read_text(encoding="utf-8"))
+    return [row for row in table["families"] if row["group"] == group]
 
 
-def _backticked(cell: str) -> list[str]:
-    return [n for n in re.findall(r"`([^`]+)`", cell) if re.fullmatch(_NAME, n) and _is_triton(n)]
-
-
-def _kind(cell: str) -> str:
-    m = re.search(r"counter|gauge|histogram|summary", cell)
-    assert m, cell
-    return m[0]
-
-
-_UNIT_HINTS = {"(µs)": "µs", "(ms)": "ms", "(s)": "s", "(W)": "watt", "(J)": "joule"}
-
-
-@pytest.fixture(scope="module")
-def metrics_md(shared: Path) -> str:
-    return (shared / "triton" / "METRICS.md").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("section", ["2.1", "2.2"])
-def test_core_families_match_metrics_md(metrics_md: str, section: str) -> None:
+@pytest.mark.parametrize("group", ["per_model", "server"])
+def test_core_families_match_tritons_table(testdata: Path, group: str) -> None:
     offenders = []
-    rows = list(_table_rows(metrics_md, section))
+    rows = _families(testdata, group)
     assert len(rows) >= 10
-    for family_cell, type_cell, labels_cell, help_cell, switch_cell, since_cell, *_ in rows:
-        name = _backticked(family_cell)[0]
+    for row in rows:
+        name = row["name"]
         metric = CATALOG.get(name)
         if metric is None:
             offenders.append(f"{name}: missing")
             continue
-        expected_help = re.sub(r"\s*\*\(sic[^)]*\)\*$", "", help_cell)
-        since = re.search(r"\d\d\.\d\d", since_cell)
-        label_names = set(re.findall(r"`(\w+)`", labels_cell.split("never")[0]))
         checks = {
-            "kind": (metric.kind.value, _kind(type_cell)),
-            "help": (metric.help, expected_help),
-            "since": (metric.since, since[0] if since else ""),
-            "labels": (set(metric.labels), label_names),
-            "per_model": (metric.per_model, section == "2.1"),
+            "kind": (metric.kind.value, row["kind"]),
+            "help": (metric.help, row["help"]),
+            "since": (metric.since, row["since"]),
+            "labels": (set(metric.labels), set(row["labels"])),
+            "per_model": (metric.per_model, group == "per_model"),
         }
-        for hint, unit in _UNIT_HINTS.items():
-            if hint in type_cell:
-                checks["unit"] = (metric.unit, unit)
-        if "0–1" in type_cell:
-            checks["unit"] = (metric.unit, "percentunit")
-        if section == "2.1":
-            checks["on by default"] = (metric.flag == "", switch_cell.startswith("yes"))
+        if row["unit"] is not None:
+            checks["unit"] = (metric.unit, row["unit"])
+        if row["on_by_default"] is not None:
+            checks["on by default"] = (metric.flag == "", row["on_by_default"])
         offenders += [
             f"{name}: {what} {got!r} != {want!r}"
             for what, (got, want) in checks.items()
@@ -263,38 +238,32 @@ def test_core_families_match_metrics_md(metrics_md: str, section: str) -> None:
     assert not offenders, "\n".join(offenders)
 
 
-def test_plugin_families_match_metrics_md(metrics_md: str) -> None:
+def test_plugin_families_match_tritons_table(testdata: Path) -> None:
     offenders = []
-    for family_cell, type_cell, *_ in _table_rows(metrics_md, "2.3"):
-        for name in _backticked(family_cell):
-            metric = CATALOG.get(name)
-            if metric is None:
-                offenders.append(f"{name}: missing")
-            elif metric.kind.value != _kind(type_cell) or not metric.plugin:
-                offenders.append(f"{name}: {metric.kind}, plugin {metric.plugin!r}")
+    for row in _families(testdata, "plugin"):
+        metric = CATALOG.get(row["name"])
+        if metric is None:
+            offenders.append(f"{row['name']}: missing")
+        elif metric.kind.value != row["kind"] or not metric.plugin:
+            offenders.append(f"{row['name']}: {metric.kind}, plugin {metric.plugin!r}")
     assert not offenders, "\n".join(offenders)
     # User-defined families (the identity backend's example) are not Triton's to catalog.
     assert "input_byte_size_counter" not in CATALOG
 
 
-def test_catalog_is_exactly_the_families_of_metrics_md(metrics_md: str) -> None:
+def test_catalog_is_exactly_the_families_of_tritons_table(testdata: Path) -> None:
     documented = {
-        name
-        for section in ("2.1", "2.2", "2.3")
-        for family_cell, *_ in _table_rows(metrics_md, section)
-        for name in _backticked(family_cell)
+        row["name"]
+        for group in ("per_model", "server", "plugin")
+        for row in _families(testdata, group)
     }
     assert sorted(documented - CATALOG.keys()) == []
-    # Newer vLLM backend families METRICS.md's table predates (catalog.llm says which).
+    # Newer vLLM backend families the table predates (catalog.llm says which).
     assert sorted(CATALOG.keys() - documented - llm.BEYOND_METRICS_MD) == []
 
 
-def test_removed_families_match_metrics_md(metrics_md: str) -> None:
-    names = {
-        name: _kind(type_cell)
-        for family_cell, type_cell, *_ in _table_rows(metrics_md, "2.4")
-        for name in _backticked(family_cell)
-    }
+def test_removed_families_match_tritons_table(testdata: Path) -> None:
+    names = {row["name"]: row["kind"] for row in _families(testdata, "removed")}
     assert {n: r.kind.value for n, r in REMOVED.items()} == names
 
 
@@ -494,9 +463,9 @@ def test_every_phase_names_its_duration_counter_and_summary() -> None:
     assert tuple(p for p in catalog.Phase if p is not catalog.Phase.REQUEST) == catalog.STEPS
 
 
-def test_failure_reasons_are_the_label_values_triton_prints_in_its_order(shared: Path) -> None:
+def test_failure_reasons_are_the_label_values_triton_prints_in_its_order(testdata: Path) -> None:
     name = "ShivangGoswami_OpenShift-AI-Toolkit-Operator_README_metrics.txt"
-    sample = (shared / "triton" / "samples" / name).read_text(encoding="utf-8")
+    sample = (testdata / "triton" / "samples" / name).read_text(encoding="utf-8")
     printed = re.findall(
         r'nv_inference_request_failure\{model="densenet_onnx",reason="(\w+)"', sample
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _shared import ROOT
+from _support import ROOT
 
 from triton_dashboards.files import write_atomic
 
@@ -181,17 +181,17 @@ def test_no_dashboard_folder(tmp_path: Path) -> None:
     assert_one_line_error(run("build", cwd=tmp_path), "no folder dashboards")
 
 
-def test_lint_flags_nvidias_dashboard(tmp_path: Path, shared: Path) -> None:
+def test_lint_flags_nvidias_dashboard(tmp_path: Path, testdata: Path) -> None:
     """NVIDIA's k8s dashboard plots raw cumulative counters: lint says so, exit 1."""
-    nvidia = shared / "triton" / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
+    nvidia = testdata / "triton" / "dashboards" / "triton-server_k8s-onprem_dashboard.json"
     result = run("lint", str(nvidia), cwd=tmp_path)
     assert result.returncode == 1
     assert "counter nv_inference_request_success is used raw" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_lint_flags_removed_metrics_in_the_aws_dashboard(tmp_path: Path, shared: Path) -> None:
-    aws = shared / "triton" / "dashboards" / "triton-server_aws_dashboard.json"
+def test_lint_flags_removed_metrics_in_the_aws_dashboard(tmp_path: Path, testdata: Path) -> None:
+    aws = testdata / "triton" / "dashboards" / "triton-server_aws_dashboard.json"
     result = run("lint", str(aws), cwd=tmp_path)
     assert result.returncode == 1
     assert "nv_inference_load_ratio" in result.stdout

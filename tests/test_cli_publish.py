@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from _shared import GRAFANA_TOKEN as TOKEN
-from _shared import ROOT
+from _support import GRAFANA_TOKEN as TOKEN
+from _support import ROOT
 from grafana_double import GrafanaDouble
 from plain_http import not_found_page, serving
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _shared import GRAFANA_TOKEN as TOKEN
+from _support import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 from test_cli_publish import assert_one_line_error, grafana_env, run, status_of
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _shared import ROOT
+from _support import ROOT
 from click.testing import CliRunner
 
 from triton_dashboards.cli import main

@@ -38,7 +38,7 @@ from typing import Any
 
 import attrs
 import pytest
-from _shared import ROOT
+from _support import ROOT
 from grafana_variables import QueryContext, Variables, panel_targets, run_target
 from prometheus_server import PrometheusError, PrometheusServer, require_prometheus
 

@@ -13,7 +13,7 @@ import traceback
 from typing import Any
 
 import pytest
-from _shared import GRAFANA_TOKEN as TOKEN
+from _support import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 from plain_http import Answer, not_found_page, serving
 

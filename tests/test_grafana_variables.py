@@ -11,7 +11,7 @@ from typing import Any
 
 import promql_parser as pp
 import pytest
-from _shared import ROOT
+from _support import ROOT
 from grafana_variables import QueryContext, Variables
 
 DAY = 86400.0

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from _shared import shared_dir
+from _support import TESTDATA
 
 from triton_dashboards.catalog import llm
 from triton_dashboards.dashboard.lint import Finding, lint_dashboard
@@ -130,7 +130,7 @@ def test_one_value_selected_or_kept_apart_is_clean(expr: str) -> None:
 
 
 def test_the_tutorial_dashboard_reports_its_gauge_and_sum_mistakes() -> None:
-    board = json.loads((shared_dir() / "triton/dashboards" / TUTORIAL).read_text(encoding="utf-8"))
+    board = json.loads((TESTDATA / "triton/dashboards" / TUTORIAL).read_text(encoding="utf-8"))
     found = [(f.panel, f.message.split(":")[0]) for f in lint_dashboard(board, TUTORIAL)]
     assert sorted(found) == [
         ("TRT-LLM General", "avg averages the general_type values of nv_trt_llm_general_metrics "

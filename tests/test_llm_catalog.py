@@ -1,4 +1,4 @@
-"""The LLM families in the catalog, against the backends' own README samples (../shared)."""
+"""The LLM families in the catalog, against the backends' own README samples (tests/data)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ _SAMPLE = re.compile(r"^([a-zA-Z_:][\w:]*)\{([^}]*)\}\s+\S+$", re.MULTILINE)
 _TYPE = re.compile(r"^# TYPE (\S+) (\w+)$", re.MULTILINE)
 
 
-def _sample(shared: Path, backend: str) -> str:
-    return next((shared / "triton" / "samples").glob(f"*{backend}_backend_README*")).read_text()
+def _sample(testdata: Path, backend: str) -> str:
+    return next((testdata / "triton" / "samples").glob(f"*{backend}_backend_README*")).read_text()
 
 
 def _labels(body: str) -> dict[str, str]:
@@ -24,17 +24,17 @@ def _labels(body: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("backend", ["tensorrtllm", "vllm"])
 def test_every_llm_family_of_the_samples_is_cataloged_with_its_type(
-    shared: Path, backend: str
+    testdata: Path, backend: str
 ) -> None:
-    text = _sample(shared, backend)
+    text = _sample(testdata, backend)
     for name, kind in _TYPE.findall(text):
         if name.startswith(("nv_trt_llm_", "vllm:")):
             assert catalog.get(name).kind.value == kind, name
 
 
-def test_tensorrt_llm_label_values_are_the_ones_the_backend_prints(shared: Path) -> None:
+def test_tensorrt_llm_label_values_are_the_ones_the_backend_prints(testdata: Path) -> None:
     seen: dict[str, set[str]] = {}
-    for name, body in _SAMPLE.findall(_sample(shared, "tensorrtllm")):
+    for name, body in _SAMPLE.findall(_sample(testdata, "tensorrtllm")):
         if name.startswith("nv_trt_llm_"):
             family = llm.family(name)
             assert family.label is not None
@@ -53,17 +53,17 @@ def test_tensorrt_llm_families_are_gauges_but_the_disaggregated_counter() -> Non
     assert all(not f.metric.cumulative for f in trt if f.metric.name not in counters)
 
 
-def test_vllm_families_carry_model_not_model_name_and_need_the_switch(shared: Path) -> None:
-    for name, body in _SAMPLE.findall(_sample(shared, "vllm")):
+def test_vllm_families_carry_model_not_model_name_and_need_the_switch(testdata: Path) -> None:
+    for name, body in _SAMPLE.findall(_sample(testdata, "vllm")):
         labels = _labels(body)
         assert "model" in labels and "model_name" not in labels, name
         assert catalog.get(name.removesuffix("_bucket").removesuffix("_sum")
                            .removesuffix("_count")).flag == llm.VLLM_FLAG  # fmt: skip
 
 
-def test_vllm_buckets_start_where_the_sample_starts(shared: Path) -> None:
+def test_vllm_buckets_start_where_the_sample_starts(testdata: Path) -> None:
     first: dict[str, float] = {}
-    for name, body in _SAMPLE.findall(_sample(shared, "vllm")):
+    for name, body in _SAMPLE.findall(_sample(testdata, "vllm")):
         if name.endswith("_bucket"):
             first.setdefault(name.removesuffix("_bucket"), float(_labels(body)["le"]))
     for name, bound in first.items():

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _shared import ROOT
+from _support import ROOT
 from grafana_variables import QueryContext, Variables, panel_targets, run_target
 from prometheus_server import PrometheusServer
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from _shared import ROOT
+from _support import ROOT
 from test_init import STOCK_VARIABLES
 
 from triton_dashboards.cli.init import EXAMPLE

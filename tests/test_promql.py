@@ -42,8 +42,8 @@ from triton_dashboards.promql import (
     sum_without,
 )
 
-# Grafana's duration variables are not valid inside [...] for a parser; stand-ins as in
-# shared/prometheus/NOTES.md A5. A ``$var`` inside a quoted string is plain text and stays.
+# Grafana's duration variables are not valid inside [...] for a parser, which wants a literal
+# duration there: each gets a stand-in. A ``$var`` inside a quoted string is plain text and stays.
 _DURATION_STAND_INS = {"$__rate_interval": "1m", "$__range": "1h", "$__interval": "30s"}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _shared import GRAFANA_TOKEN as TOKEN
+from _support import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig

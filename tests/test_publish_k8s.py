@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _shared import GRAFANA_TOKEN as TOKEN
-from _shared import ROOT
+from _support import GRAFANA_TOKEN as TOKEN
+from _support import ROOT
 from grafana_double import GrafanaDouble
 from test_publish import changed, make
 

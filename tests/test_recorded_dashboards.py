@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _shared import ROOT, require_tool
+from _support import ROOT, require_tool
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard.records import records_read, records_written, unrecorded

@@ -23,7 +23,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from _shared import ROOT, require_tool, shared_dir
+from _support import ROOT, TESTDATA, require_tool
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard import stock as dashboards
@@ -281,7 +281,7 @@ def crd_validator() -> jsonschema.Draft7Validator:
     and only fields the rules never write use them.
     """
     crd = yaml.safe_load(
-        (shared_dir() / "prometheus/crds/crd-prometheusrules.yaml").read_text(encoding="utf-8")
+        (TESTDATA / "prometheus-operator/crds/crd-prometheusrules.yaml").read_text(encoding="utf-8")
     )
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
     return jsonschema.Draft7Validator(version["schema"]["openAPIV3Schema"])

@@ -5,7 +5,7 @@
   discovery, so the job's ``kubernetes_sd_configs`` is swapped for ``file_sd_configs`` whose
   target groups carry the ``__meta_kubernetes_*`` labels the endpoints role gives, and
   ``promtool check service-discovery`` reports which targets the unchanged relabel rules
-  keep and with which labels (shared/prometheus/NOTES.md A3).
+  keep and with which labels.
 * ServiceMonitor and PodMonitor validate against the prometheus-operator CRD schemas.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from _shared import shared_dir
+from _support import TESTDATA
 from click.testing import CliRunner
 
 from triton_dashboards.cli import main
@@ -233,7 +233,7 @@ def _strict(schema: Any) -> Any:
 
 
 def crd_validator(kind: str) -> jsonschema.Draft7Validator:
-    path = shared_dir() / "prometheus" / "crds" / f"crd-{kind.lower()}s.yaml"
+    path = TESTDATA / "prometheus-operator" / "crds" / f"crd-{kind.lower()}s.yaml"
     (crd,) = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
     assert crd["spec"]["names"]["kind"] == kind
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1" and v["served"]]

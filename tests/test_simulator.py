@@ -2,7 +2,7 @@
 
 The exposition is checked three ways: the real ``promtool check metrics`` parses it, a
 strict parser here checks the text format line by line, and its families, HELP text and
-label order are compared with the catalog and with real Triton output in ../shared.
+label order are compared with the catalog and with real Triton output in tests/data/triton/samples.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import attrs
 import pytest
-from _shared import ROOT
+from _support import ROOT
 
 from triton_dashboards import catalog
 from triton_dashboards.simulator import Workload, WorkloadError, exposition, format_value, serve
@@ -151,9 +151,9 @@ def _label_orders(text: str) -> dict[str, set[tuple[str, ...]]]:
 
 
 def test_label_names_come_in_the_order_real_triton_prints_them(
-    default_text: str, shared: Path
+    default_text: str, testdata: Path
 ) -> None:
-    samples = shared / "triton" / "samples"
+    samples = testdata / "triton" / "samples"
     real: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for path in samples.glob("*.txt"):
         for name, orders in _label_orders(path.read_text(encoding="utf-8")).items():
@@ -272,7 +272,7 @@ _WHOLE = re.compile(r"^\d+$")
 
 def test_counters_triton_keeps_as_integers_print_as_integers() -> None:
     """Request, execution, inference, failure and cache counts and µs durations print as
-    whole numbers, as in every Triton scrape (shared/triton/samples), at any instant."""
+    whole numbers, as in every Triton scrape (tests/data/triton/samples), at any instant."""
     w = attrs.evolve(DEFAULT, start_offset=0.37)
     integer = {m.name for m in catalog.CATALOG.values() if m.integer}
     assert integer, "the catalog marks no integer family"

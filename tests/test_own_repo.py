@@ -1,4 +1,4 @@
-"""A dashboards repository of one's own, as README "Your own dashboards repository" starts it.
+"""A dashboards repository of one's own, as docs/own-repository.md starts it.
 
 The package is built into a wheel and installed into a fresh virtual environment; a new
 repository outside this checkout is started with ``triton-dashboards init`` and run through
@@ -124,10 +124,9 @@ def test_mypy_checks_the_oldest_python_the_package_claims() -> None:
     assert checked == oldest == f"3.{ruff_target}"
 
 
-def test_readme_starts_an_own_repository_the_way_this_test_does() -> None:
-    """The README section shows these steps, and the very dashboard `init` writes."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Your own dashboards repository", 1)[1].split("\n## ", 1)[0]
+def test_docs_start_an_own_repository_the_way_this_test_does() -> None:
+    """docs/own-repository.md shows these steps, and the very dashboard `init` writes."""
+    section = (ROOT / "docs" / "own-repository.md").read_text(encoding="utf-8")
     [example] = re.findall(r"```python\n# dashboards/triton.dashboard.py\n(.*?)```", section, re.S)
     assert example in EXAMPLE
     for step in (

@@ -45,7 +45,8 @@ from triton_dashboards.validation import check_label_name
 __all__ = ["Cluster", "ClusterSpec", "Federation", "RemoteWritingPrometheus"]
 
 #: How long the central server may take to hold data from every cluster: the first scrape
-#: lands 5-6 s after a cluster server starts (NOTES.md A4), remote write adds about 1-2 s.
+#: lands 5-6 s after a cluster server starts (measured on Prometheus 2.42), remote write
+#: adds about 1-2 s.
 ARRIVAL_TIMEOUT = 30.0
 #: Remote-write queue settings for seconds-scale tests: send every 100 ms, retry quickly.
 #: Rules on the central server see a sample only once it arrives: a rate over a window of

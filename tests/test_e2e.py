@@ -10,15 +10,15 @@ queries, ``$__rate_interval`` from a data source scrape interval of 1 s.
 
 * (a) every target of every dashboard evaluates without error and returns data;
 * (b) what the panels compute equals the workloads' truth within 5 %, summed over pods;
-* (c) the batching example of METRICS.md §4.2 gives the batch sizes the docs give.
+* (c) the batching example of Triton's docs (docs/metrics.md) gives the batch sizes they give.
 
 (a) and (b) run on the raw and on the recorded variants of the stock dashboards; the
 recording rules of ``triton-dashboards rules`` are loaded into the same Prometheus, with a
 4 s window so that the test needs seconds of data, not the minutes the shipped 5m needs.
 
-Timing: the first scrape lands 5-6 s after Prometheus starts (NOTES.md A4). The queries
-run at T = first scrape + :data:`RANGE` once every target has a sample after T, so every
-``rate()`` window holds only scraped data and the numbers are exact.
+Timing: the first scrape lands 5-6 s after Prometheus starts (measured on Prometheus 2.42).
+The queries run at T = first scrape + :data:`RANGE` once every target has a sample after T,
+so every ``rate()`` window holds only scraped data and the numbers are exact.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def _second_pod() -> Workload:
 
 
 def _batching() -> Workload:
-    """Triton's counting example (METRICS.md §4.2), once a second, on a pod of its own.
+    """Triton's counting example (docs/metrics.md), once a second, on a pod of its own.
 
     Every second the pod completes one batch-1 and one batch-8 request: request count
     +2, inference count +9 (4.5 inferences per request on average). ``batched`` runs the
@@ -679,7 +679,7 @@ def test_first_response_quantile_between_finite_bounds_is_shown(
         # 2 requests, 9 inferences, 1 execution: 9 / 1 = 9 inferences per execution. The
         # issue text says the batch-size panel shows 4.5 here, which is arithmetically
         # wrong: 4.5 is inferences per *request* (9 / 2), or the unbatched case below. The
-        # docs' example (METRICS.md §4.2) and the recipe (queries.avg_batch_size) give 9.
+        # docs' example (docs/metrics.md) and the recipe (queries.avg_batch_size) give 9.
         ("batched", 1.0, 9.0),
         # The same two requests without the dynamic batcher: 2, 9, 2, so 4.5.
         ("unbatched", 2.0, 4.5),

@@ -3,8 +3,8 @@
 The pinned strings are the spec for the reference scope of the NER pipeline
 (``Scope(namespace="triton").model("ner_pipeline")``). The domain tests parse each query with
 ``promql_parser`` (after giving Grafana's range variables a duration) and check what it means,
-after shared/triton/METRICS.md section 4: counters only under ``rate()``/``increase()``, per-model
-series summed by the scope's labels before any division (the ``gpu_uuid``/pod rule of §4.5),
+after docs/metrics.md: counters only under ``rate()``/``increase()``, per-model
+series summed by the scope's labels before any division (the ``gpu_uuid``/pod rule),
 averages over ``nv_inference_request_success``, GPU families per ``gpu_uuid`` and never mixed
 with model matchers.
 """
@@ -377,7 +377,7 @@ def is_cumulative(sample: str) -> bool:
 
 
 def unaggregated_division_operands(tree: Any) -> list[str]:
-    """Selectors that reach a ``/`` without being aggregated in between (METRICS.md §4.5)."""
+    """Selectors that reach a ``/`` without being aggregated in between (docs/metrics.md)."""
     problems = []
     for node, _ in walk(tree):
         if isinstance(node, pp.BinaryExpr) and op(node) == "/":
@@ -430,7 +430,7 @@ def test_window_argument_replaces_rate_interval() -> None:
 
 
 def test_division_check_catches_unaggregated_operands() -> None:
-    """The helper the next test relies on flags the §4.5 mistake it is meant to catch."""
+    """The helper the next test relies on flags the ``gpu_uuid`` mistake it is meant to catch."""
     bad = parse("rate(nv_inference_request_duration_us[1m]) / rate(nv_inference_count[1m])")
     assert len(unaggregated_division_operands(bad)) == 2
     half = parse("sum(rate(nv_inference_count[1m])) / (rate(nv_inference_exec_count[1m]) > 0)")
@@ -788,7 +788,7 @@ def test_select_examples() -> None:
 
 
 def test_select_per_model_family_with_gpu_uuid_label_gets_no_gpu_matcher() -> None:
-    """Per-model series are summed over gpu_uuid (§4.5); filtering them by GPU would drop
+    """Per-model series are summed over gpu_uuid; filtering them by GPU would drop
     the startup-loaded models that have no gpu_uuid."""
     odd = Metric(
         name="nv_test_per_model_with_gpu",

@@ -3,8 +3,8 @@
 Every rules file the code can write goes through ``promtool check rules``; every alert has
 ``promtool test rules`` cases that fire and that stay quiet, built in Python from the same
 configuration the rules come from (thresholds, ``for`` durations, severities), so the test
-inputs cannot drift from the rules. The inputs carry METRICS.md's label traps: failures
-split by ``reason``, an ensemble without ``gpu_uuid`` next to a model with it, and counters
+inputs cannot drift from the rules. The inputs carry Triton's label traps (docs/metrics.md):
+failures split by ``reason``, an ensemble without ``gpu_uuid`` next to a model with it, and counters
 that restart at 0 when a model is reloaded (with ``gpu_uuid`` appearing on the new series).
 The recorded series are checked against the raw recipes on the same input.
 """

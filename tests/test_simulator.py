@@ -299,7 +299,7 @@ def test_the_default_workload_is_the_reference_deployment() -> None:
     assert len(DEFAULT.gpus) == 2
     pipeline = DEFAULT.truth("ner_pipeline")
     steps = [DEFAULT.truth(s) for s in ("ner_preprocess", "ner", "ner_postprocess")]
-    # An ensemble's compute time is the sum of its steps' (METRICS.md §4.4).
+    # An ensemble's compute time is the sum of its steps' (docs/metrics.md).
     for phase in ("compute_input", "compute_infer", "compute_output"):
         assert pipeline.latency_us[phase] == approx(sum(s.latency_us[phase] for s in steps))
     assert pipeline.latency_us["request"] > sum(s.latency_us["request"] for s in steps)
@@ -412,7 +412,7 @@ def test_summaries_and_histogram_agree_with_the_counters(default_text: str) -> N
         if s.name == "nv_inference_queue_summary_us"
     ]
     assert quantiles[:5] == ["0.5", "0.9", "0.95", "0.99", "0.999"]
-    # no request summary for a model with the response cache on (METRICS.md §4.7)
+    # no request summary for a model with the response cache on (docs/metrics.md)
     request_models = {
         m
         for m, _ in by_model(

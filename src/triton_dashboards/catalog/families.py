@@ -1,9 +1,10 @@
 """The tables: every current Triton family and every removed one, as records.
 
 Source: Triton core ``src/metrics.cc`` and ``src/metric_model_reporter.cc`` plus the plug-ins
-(local_cache, TensorRT-LLM backend, vLLM backend), as summarised in the project's reference
-METRICS.md sections 2.1 to 2.4. Help strings are verbatim; where METRICS.md gives no help (the
-plug-in families) they are the ones the plug-in's own README sample or source prints.
+(local_cache, TensorRT-LLM backend, vLLM backend); tests/test_catalog.py checks them against
+the family table in tests/data/triton/families.json. Help strings are verbatim; where that
+table has none (the plug-in families) they are the ones the plug-in's own README sample or
+source prints. What the families mean for a query: docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from triton_dashboards.catalog.llm import LLM_FAMILIES
 from triton_dashboards.catalog.records import MICROSECONDS, Group, Kind, Metric, RemovedMetric
 
-# Switches (METRICS.md section 1).
+# Switches (docs/metrics.md, "What turns the families on").
 _HISTOGRAM_FLAG = "--metrics-config histogram_latencies=true"
 _SUMMARY_FLAG = "--metrics-config summary_latencies=true"
 _CACHE_FLAG = "response cache enabled"  # --cache-config local,size=N + response_cache{enable:true}
@@ -27,7 +28,7 @@ _US = MICROSECONDS
 FAMILIES: tuple[Metric, ...] = (
     # -- 2.1 Core per-model families, updated when a request completes --------------------------
     # With --metrics-config counter_latencies=false *all* per-model counters stay 0, not only the
-    # *_duration_us ones (METRICS.md caveat C6).
+    # *_duration_us ones (core metric_model_reporter.cc returns early from every increment).
     Metric(name="nv_inference_request_success", kind=_C, unit="short", group=Group.COUNTS,
            help="Number of successful inference requests, all batch sizes",
            labels=(), per_model=True, since="19.03"),

@@ -18,7 +18,7 @@ core's rules:
 Each :class:`LlmFamily` holds the catalog record plus the two facts a query needs beyond
 it: the documented values of the statistic label, and the bucket bounds. Sources: the
 TensorRT-LLM backend's ``custom_metrics_reporter.cc`` and README sample, the vLLM backend's
-``src/utils/metrics.py`` and README sample (METRICS.md §2.3 and samples/).
+``src/utils/metrics.py`` and README sample (tests/data/triton/samples/ holds both samples).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from triton_dashboards.catalog.records import Group, Kind, Metric
 
 __all__ = [
     "BACKENDS",
-    "BEYOND_METRICS_MD",
+    "BEYOND_FAMILY_TABLE",
     "FAMILIES",
     "LLM_FAMILIES",
     "TENSORRT_LLM",
@@ -49,7 +49,7 @@ VLLM_FLAG = 'config.pbtxt parameters { key: "REPORT_CUSTOM_METRICS" value: {stri
 #: model are 0 before 23.12 (tensorrtllm_backend#284).
 _TRT_SINCE = "23.11"
 _VLLM_SINCE = "24.08"
-#: Families of vllm_backend src/utils/metrics.py (2025) that METRICS.md's table predates.
+#: Families of vllm_backend src/utils/metrics.py (2025) that the family table predates.
 _VLLM_NEWER = ""
 
 _C, _G, _H = Kind.COUNTER, Kind.GAUGE, Kind.HISTOGRAM
@@ -201,9 +201,10 @@ FAMILIES: tuple[LlmFamily, ...] = (
 #: The catalog records, for :data:`triton_dashboards.catalog.families.FAMILIES`.
 LLM_FAMILIES: tuple[Metric, ...] = tuple(f.metric for f in FAMILIES)
 _BY_NAME = {f.metric.name: f for f in FAMILIES}
-#: Families the current vLLM backend reports (src/utils/metrics.py, 2025) that METRICS.md's
-#: table predates: the scheduler gauges, the KV-cache share, preemptions and queue time.
-BEYOND_METRICS_MD: frozenset[str] = frozenset(
+#: Families the current vLLM backend reports (src/utils/metrics.py, 2025) that the family
+#: table the tests check against (tests/data/triton/families.json) predates: the scheduler
+#: gauges, the KV-cache share, preemptions and queue time.
+BEYOND_FAMILY_TABLE: frozenset[str] = frozenset(
     f.metric.name for f in FAMILIES if f.backend == VLLM and f.metric.since == _VLLM_NEWER
 )
 

@@ -84,7 +84,7 @@ class Metric:
     labels: tuple[str, ...]  # labels beyond model/version (and namespace, _<tag>, gpu_uuid)
     per_model: bool  # the family carries model and version labels
     flag: str = ""  # switch or condition it needs; "" when a default server exposes it
-    since: str = ""  # first release as container YY.MM; "" when METRICS.md has no release
+    since: str = ""  # first release as container YY.MM; "" when not known
     cumulative: bool = attrs.field(default=attrs.Factory(_cumulative_by_kind, takes_self=True))
     plugin: str = ""  # "" for Triton core, else "local_cache", "tensorrt_llm" or "vllm"
     integer: bool = attrs.field(default=attrs.Factory(_integer_by_kind, takes_self=True))

@@ -60,7 +60,7 @@ class FailureReason(enum.Enum):
     Members are in the order Triton prints them; every reporter creates all four series
     at 0. ``backend`` failures are reported by the model instances (so they carry
     ``gpu_uuid`` where the instances' series do), the others by the core's model-level
-    reporter, which never does (METRICS.md §3, §4.5).
+    reporter, which never does (docs/metrics.md, "GPUs split per-model series").
     """
 
     OTHER = ("OTHER", "anything else, including every ensemble failure", False)
@@ -90,5 +90,5 @@ class FailureReason(enum.Enum):
 
 #: The ``reason`` label values, in the order Triton prints them.
 REASONS: tuple[str, ...] = tuple(r.label for r in FailureReason)
-#: The only reason an ensemble fails with, whatever failed in its steps (METRICS.md §4.4).
+#: The only reason an ensemble fails with, whatever failed in its steps (docs/metrics.md).
 ENSEMBLE_REASON = FailureReason.OTHER

@@ -2,15 +2,18 @@
 
 Each recipe takes a :class:`~triton_dashboards.query.scope.Scope` and returns a PromQL
 expression; its docstring says what the number means and why the math is right, after
-shared/triton/METRICS.md §4. The rules they all follow:
+Triton's semantics as docs/metrics.md describes them (its section names are cited below).
+The rules they all follow:
 
 * Per-model families are cumulative since the model was loaded and restart at 0 on a
-  reload: always ``rate()``/``increase()``, never the raw counter (§4.1).
+  reload: always ``rate()``/``increase()``, never the raw counter ("Counters restart when a
+  model loads").
 * Series are summed by the scope's labels (``model, version`` by default) *before*
   dividing, which drops ``gpu_uuid`` and pod: ensembles and startup-loaded models have no
-  ``gpu_uuid``, later-loaded ones do (§4.5), and a request is counted once either way.
+  ``gpu_uuid``, later-loaded ones do ("GPUs split per-model series"), and a request is
+  counted once either way.
 * Durations accumulate over successful requests only, so averages divide by
-  ``nv_inference_request_success`` (§4.1).
+  ``nv_inference_request_success`` ("Durations count successful requests only").
 * An average over zero requests is no value, not NaN: the denominator is filtered with
   ``> 0`` so idle models show a gap instead of noise.
 
@@ -107,7 +110,8 @@ def request_rate(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     """Successful requests per second.
 
     ``nv_inference_request_success`` adds one per request whatever its batch size
-    (§4.2), so this is the request rate clients see succeed; response-cache hits count.
+    ("Requests, inferences and executions"), so this is the request rate clients see
+    succeed; response-cache hits count.
     """
     return sum_rate(scope, catalog.REQUEST_SUCCESS, window)
 
@@ -126,7 +130,8 @@ def failures_by_reason(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
     """Failed requests per second, one series per ``reason``.
 
     ``reason`` is REJECTED (queue policy, timeout), CANCELED, BACKEND (the backend
-    reported an error) or OTHER (anything else, and every ensemble failure, §3).
+    reported an error) or OTHER (anything else, and every ensemble failure; "Failures and
+    their reasons").
     """
     return sum_rate(scope, catalog.REQUEST_FAILURE, window, extra=("reason",))
 
@@ -201,10 +206,11 @@ def avg_latency(scope: Scope, phase: Phase, window: Window = RATE_INTERVAL) -> E
     add no duration and are left out of both. With the response cache on, cache hits
     count in the request and queue phases but spend no compute time, so the compute
     phases are per request served (they still add up to the request time).
-    In a dynamic batch every request is charged the whole batch's compute time (§4.2):
-    this is the request-weighted batch compute time, not a per-inference time. For an
+    In a dynamic batch every request is charged the whole batch's compute time
+    ("Requests, inferences and executions"): this is the request-weighted batch compute
+    time, not a per-inference time. For an
     ensemble the compute phases are the sum over its steps and may exceed the request
-    time when steps run in parallel (§4.4).
+    time when steps run in parallel ("Ensembles and their steps").
     """
     return per_request(sum_rate(scope, phase.duration, window), request_rate(scope, window))
 
@@ -214,7 +220,7 @@ def avg_batch_size(scope: Scope, window: Window = RATE_INTERVAL) -> Expr:
 
     ``nv_inference_count`` adds each request's batch size, ``nv_inference_exec_count``
     one per backend execution: a batch-1 and a batch-8 request batched together give
-    9 / 1 = 9; the same two sent one at a time give 9 / 2 = 4.5 (§4.2).
+    9 / 1 = 9; the same two sent one at a time give 9 / 2 = 4.5.
     """
     return per_request(inference_rate(scope, window), execution_rate(scope, window))
 

@@ -15,7 +15,7 @@ Names follow Prometheus' ``level:metric:operations`` convention:
     every target label, ``namespace``, ``job``, ``pod``, ``service`` included) and per
     model and version, for the per-pod views and the alerts. Only ``gpu_uuid`` is summed
     away (``sum without (gpu_uuid)``): ensembles and models loaded at startup have no
-    ``gpu_uuid`` while models loaded later do (METRICS.md §4.5), and without it every
+    ``gpu_uuid`` while models loaded later do (docs/metrics.md), and without it every
     request counts once whatever the load timing. ``without`` keeps whatever else a
     target carries (``cluster``, ``_<tag>`` labels) with no list to maintain.
   - ``namespace_job_model_version``: the fleet level, the per-target records summed

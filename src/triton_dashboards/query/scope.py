@@ -42,7 +42,7 @@ class Scope:
 
     Per-model aggregations sum over everything else, ``gpu_uuid`` and pod included:
     ensembles and models loaded at startup have no ``gpu_uuid`` while models loaded
-    later do (METRICS.md §4.5), and only a sum that drops it counts every request once.
+    later do (docs/metrics.md), and only a sum that drops it counts every request once.
     GPU families are deduplicated by ``gpu_uuid`` (two Triton pods on one GPU report the
     same device), host families are kept per ``instance``.
 

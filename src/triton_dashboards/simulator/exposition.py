@@ -7,10 +7,11 @@ with ``le``/``quantile`` last (``{model="ner",reason="OTHER",version="1"}``); va
 the quantiles or buckets. Families that need a switch are present only when the workload
 turns it on, as on a real server.
 
-Which series carry ``gpu_uuid`` follows METRICS.md §4.5: a model whose GPU instances were
-loaded after start-up reports its executions once per GPU (the instance reporters, traffic
-split evenly), while failures the core detects (REJECTED, CANCELED, OTHER), cache hits,
-pending requests and load time go to the model-level reporter, which has no ``gpu_uuid``.
+Which series carry ``gpu_uuid`` follows docs/metrics.md ("GPUs split per-model series"): a
+model whose GPU instances were loaded after start-up reports its executions once per GPU
+(the instance reporters, traffic split evenly), while failures the core detects (REJECTED,
+CANCELED, OTHER), cache hits, pending requests and load time go to the model-level reporter,
+which has no ``gpu_uuid``.
 Every other model reports everything on one label set without ``gpu_uuid``. Summed by
 ``model, version`` the two layouts give the same numbers.
 
@@ -167,10 +168,10 @@ def _reports(name: str, model: Model, reporter: _Reporter) -> bool:
     if name in _MODEL_LEVEL:
         return reporter.model_level
     if name in _INSTANCE_COUNTERS:
-        # The model-level reporter counts cache hits as successes (METRICS.md §4.2).
+        # The model-level reporter counts cache hits as successes (docs/metrics.md).
         return reporter.share > 0 or model.cache is not None
     if name == catalog.REQUEST_SUMMARY.name and model.cache is not None:
-        return False  # never created for cache-enabled models (METRICS.md §4.7)
+        return False  # never created for cache-enabled models (docs/metrics.md)
     return reporter.share > 0  # summaries and the histogram: observed per execution
 
 

@@ -109,7 +109,8 @@ class Model:
 
     ``gpus`` names the GPUs its instances run on (none: KIND_CPU). Per-model series carry
     ``gpu_uuid`` only for GPU instances loaded after start-up (``loaded="later"``): models
-    loaded at start-up have none (METRICS.md §4.5). ``steps`` makes it an ensemble.
+    loaded at start-up have none (docs/metrics.md, "GPUs split per-model series").
+    ``steps`` makes it an ensemble.
     """
 
     name: str
@@ -153,7 +154,7 @@ class Model:
     @property
     def execution_rate(self) -> float:
         if self.is_ensemble:
-            return self.executed_rate  # one execution per ensemble request (§4.4)
+            return self.executed_rate  # one execution per ensemble request
         if self.executions is not None:
             return self.executions
         return self.executed_rate / self.requests_per_execution

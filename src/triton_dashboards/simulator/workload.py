@@ -5,7 +5,7 @@ requests a second each completes or fails, how they are batched, how long each p
 takes on average, which GPUs it has. Every rate is constant, so every counter is
 ``rate × seconds`` and every panel of a dashboard has one right answer, which the
 workload computes here (:meth:`Workload.truth`, :meth:`Workload.gpu_truth`) from the
-same semantics Triton follows (shared/triton/METRICS.md §4):
+same semantics Triton follows (docs/metrics.md):
 
 * successes include response-cache hits; failures add nothing but their own counter;
 * inferences and executions count executed requests only (not cache hits);

@@ -1,4 +1,4 @@
-"""The Grafana test double answers as ../shared/grafana/API.md says Grafana does, over real HTTP.
+"""The Grafana test double answers as Grafana's HTTP API does, over real HTTP.
 
 The publisher's tests trust this double, so each rule it plays is pinned here: status codes,
 error bodies, the version rules, folders, auth, orgs, the sub-path, the 11.2/12 differences,

@@ -1,4 +1,4 @@
-"""The Grafana double's Kubernetes-style API answers as ../shared/grafana/API.md §6 says.
+"""The Grafana double's Kubernetes-style API answers as Grafana's ``/apis`` do (Grafana API §6).
 
 Each test names the section it checks. Everything goes over real HTTP with ``requests`` and a
 timeout, against the profiles "11", "12.0", "12" and "13" (grafana_double/profiles.py).

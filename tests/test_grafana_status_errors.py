@@ -1,5 +1,5 @@
 """Kubernetes ``Status`` error bodies of ``/apis`` become one line each, branching on code and
-reason (API.md §6.6), never on the message, which only gets quoted."""
+reason (Grafana API §6.6), never on the message, which only gets quoted."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def writes(double: GrafanaDouble) -> int:
 
 
 def terraform_manages(double: GrafanaDouble, uid: str) -> None:
-    """Terraform took the dashboard over (as its provider writes the marks, API.md §6.8)."""
+    """Terraform took the dashboard over (as its provider writes the marks, Grafana API §6.8)."""
     dash = double.store.find(1, uid)
     assert dash is not None
     dash.annotations = {"grafana.app/managedBy": "terraform", "grafana.app/managerId": "tf-1"}

@@ -1,4 +1,4 @@
-"""Who is asking and in which org, and Grafana's 401 and 403 bodies (API.md §1).
+"""Who is asking and in which org, and Grafana's 401 and 403 bodies (Grafana API §1).
 
 A service-account token (Bearer, or Basic with the user ``api_key``) or a user's password
 gives an identity with a role; the org comes from ``X-Grafana-Org-Id``. The bodies are the ones

@@ -1,4 +1,4 @@
-"""``GET`` and ``DELETE /api/dashboards/uid/:uid``, and the ``meta`` a GET carries (API.md §3)."""
+"""``GET`` and ``DELETE /api/dashboards/uid/:uid``, and the ``meta`` a GET carries (§3)."""
 
 from __future__ import annotations
 

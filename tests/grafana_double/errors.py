@@ -55,7 +55,7 @@ FOLDER_TITLE_TAKEN = error(
 
 
 def uid_error(uid: str) -> Reply | None:
-    """The uid rules dashboards and folders share (API.md §2, §4); None when ``uid`` passes."""
+    """The uid rules dashboards and folders share (Grafana API §2, §4); None when ``uid`` passes."""
     if uid and not _UID_CHARS.match(uid):
         return error(400, message="uid contains illegal characters")
     if len(uid) > MAX_UID_LENGTH:

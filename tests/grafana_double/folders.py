@@ -1,4 +1,4 @@
-"""``/api/folders``: list, get, create and rename, nested up to eight deep (API.md §4).
+"""``/api/folders``: list, get, create and rename, nested up to eight deep (Grafana API §4).
 
 Grafana 12 stores folders in k8s storage, so a taken uid is a 412 there and a 409 in 11.2;
 11.2 also refuses two folders (or, at the root, a folder and a dashboard) with one title.

@@ -1,4 +1,4 @@
-"""``GET /api/health``: no credentials needed, 503 while the database is failing (API.md §5)."""
+"""``GET /api/health``: no credentials needed, 503 while the database is failing (§5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a Kubernetes-style handler is given, and the namespace <-> org mapping (API.md §6.2).
+"""What a Kubernetes-style handler is given, and the namespace <-> org mapping (Grafana API §6.2).
 
 The org is chosen by the namespace in the path (``default`` is org 1, ``org-<id>`` the others,
 ``stacks-<id>`` on Grafana Cloud), not by ``X-Grafana-Org-Id``.

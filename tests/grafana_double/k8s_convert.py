@@ -1,5 +1,5 @@
 """Conversion between the v1 (``panels``) and v2 (``elements`` + ``layout``) dashboard specs,
-as the API answers a read through a version of the other family (API.md §6.7, §6.11).
+as the API answers a read through a version of the other family (Grafana API §6.7, §6.11).
 
 A faithful-enough mapping for a publisher's tests: panels, rows, queries, variables,
 annotations, time settings and the top-level fields go both ways; plugin-specific details a

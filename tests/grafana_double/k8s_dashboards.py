@@ -1,7 +1,7 @@
 """``/apis/dashboard.grafana.app/<version>/namespaces/<ns>/dashboards``: create, read, replace,
-delete, list and history (API.md §6.4, §6.5, §6.9), on the store the legacy API uses (§6.7).
+delete, list and history (Grafana API §6.4, §6.5, §6.9), on the store the legacy API uses (§6.7).
 
-Where API.md is silent the double chooses, like Kubernetes' apiserver where it can:
+Where Grafana's docs are silent the double chooses, like Kubernetes' apiserver where it can:
 - a create carrying ``metadata.resourceVersion`` is 400 BadRequest with apimachinery's text
   (Grafana's ``ErrResourceVersionSetOnCreate``; its status is unverified);
 - a PUT to a missing name creates it (201), as ``AllowCreateOnUpdate`` says;

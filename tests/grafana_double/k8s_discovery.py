@@ -1,5 +1,5 @@
 """``GET /apis``, ``/apis/<group>`` and ``/apis/<group>/<version>``: standard Kubernetes
-discovery (API.md §6.1), listing versions in preference order, the preferred one first.
+discovery (Grafana API §6.1), listing versions in preference order, the preferred one first.
 
 Only the two groups a publisher uses are listed. The resource list of a version names the
 resources and verbs this double serves.

@@ -1,8 +1,8 @@
-"""``/apis/folder.grafana.app/<version>/namespaces/<ns>/folders`` (API.md §6.10), on the
+"""``/apis/folder.grafana.app/<version>/namespaces/<ns>/folders`` (Grafana API §6.10), on the
 folders the legacy ``/api/folders`` serves.
 
 The parent is the ``grafana.app/folder`` annotation; a PUT that changes it moves the folder.
-Choices where API.md is silent or unsure: a stale ``resourceVersion`` is 409 Conflict (the
+Choices where Grafana's docs are silent or unsure: a stale ``resourceVersion`` is 409 Conflict (the
 docs' legacy-style 412 is unverified on ``/apis``; clients accept both); depth and title rules
 are the legacy ones (§4); moving a folder under itself or a descendant is 400; DELETE removes
 the folder's dashboards and subfolders. The generation moves with the title, description or

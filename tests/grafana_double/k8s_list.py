@@ -1,4 +1,4 @@
-"""Kubernetes list semantics shared by dashboards and folders (API.md §6.4 List, §6.9).
+"""Kubernetes list semantics shared by dashboards and folders (Grafana API §6.4 List, §6.9).
 
 ``limit``/``continue`` paging with an opaque token that is absent on the last page;
 ``labelSelector`` on labels only (``k=v``, ``k==v``, ``k!=v``, ``k``, ``!k``, comma is AND);

@@ -1,4 +1,4 @@
-"""Manager annotations (ownership) and what the server refuses about them (API.md §6.8).
+"""Manager annotations (ownership) and what the server refuses about them (Grafana API §6.8).
 
 Unified storage's ``managed.go`` rules: only the provisioning identity may write a ``repo``
 resource (no caller of this double is it, so a write that claims or keeps ``repo`` is 403;

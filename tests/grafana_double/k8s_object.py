@@ -1,5 +1,5 @@
 """The Kubernetes-style dashboard object: how a stored dashboard (or one of its versions) reads
-through a given API version, and how a written object is taken apart (API.md §6.3, §6.7).
+through a given API version, and how a written object is taken apart (Grafana API §6.3, §6.7).
 
 Server-owned annotations (createdBy, updatedBy, updatedTimestamp) are always the server's;
 ``grant-permissions`` is never stored; the folder and the message are kept with the save and

@@ -1,4 +1,4 @@
-"""Routing under ``/apis`` and what comes before each handler (API.md §6.1, §6.2).
+"""Routing under ``/apis`` and what comes before each handler (Grafana API §6.1, §6.2).
 
 Order: the profile must serve ``/apis`` (Grafana 11 does not: the legacy 404); credentials
 (Grafana's 401 JSON, not a Status, since ``/apis`` sits behind ``ReqSignedIn``; discovery

@@ -1,5 +1,5 @@
 """What tests do to and read from the double around the Kubernetes-style API: a person saving
-a dashboard in the UI as schema v2 (Grafana 13's dynamic dashboards, API.md §6.7), the object
+a dashboard in the UI as schema v2 (Grafana 13's dynamic dashboards, Grafana API §6.7), the object
 as ``/apis`` would answer it, and requests counted per route, for benchmarks.
 """
 

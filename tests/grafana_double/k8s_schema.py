@@ -1,4 +1,4 @@
-"""What a write's spec goes through (API.md §6.3 mutation, §6.5 validation, §6.11 schema).
+"""What a write's spec goes through (Grafana API §6.3 mutation, §6.5 validation, §6.11 schema).
 
 Mutation: a v1-family spec loses ``id``, ``uid`` and ``version``; where the profile migrates
 on write its ``schemaVersion`` is raised to the latest (the double changes only the number:

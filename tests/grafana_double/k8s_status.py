@@ -1,4 +1,4 @@
-"""The Kubernetes ``Status`` bodies every non-2xx answer of ``/apis`` carries (API.md §6.6).
+"""The Kubernetes ``Status`` bodies every non-2xx answer of ``/apis`` carries (Grafana API §6.6).
 
 Fields in apimachinery's struct order (kind, apiVersion, metadata, status, message, reason,
 details, code), as Go encodes structs. ``details.kind`` is the resource ("dashboards") except

@@ -1,6 +1,6 @@
 """Which Grafana release the double plays: what it serves under ``/apis`` and how it stores.
 
-One profile per row of API.md §6.1 that a publisher must handle:
+One profile per row of Grafana API §6.1 that a publisher must handle:
 
 - ``"11"``: Grafana 11.6, legacy ``/api`` only; ``/apis`` is not served at all.
 - ``"12.0"``: the first Grafana 12: ``v0alpha1``, ``v1beta1``, ``v2alpha1``; conversion across

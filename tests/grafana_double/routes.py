@@ -1,5 +1,5 @@
 """Which handler answers a method and path, and what comes before it: health needs no
-credentials; every API route needs them, an org, and its RBAC permission (API.md §1)."""
+credentials; every API route needs them, an org, and its RBAC permission (Grafana API §1)."""
 
 from __future__ import annotations
 

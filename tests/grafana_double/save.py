@@ -1,4 +1,4 @@
-"""``POST /api/dashboards/db``: the checks of API.md §2, in its order, then one save.
+"""``POST /api/dashboards/db``: the checks of Grafana API §2, in its order, then one save.
 
 The order matters as much as the answers: a publisher sees the first check that fails, so a
 stale version is a 412 only once the title, uid and folder have passed.

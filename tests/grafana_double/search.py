@@ -1,4 +1,4 @@
-"""``GET /api/search``: folders and dashboards by text, tags, uids, ids and folder (API.md §3).
+"""``GET /api/search``: folders and dashboards by text, tags, uids, ids and folder (Grafana API §3).
 
 Folders come first, then dashboards, each by title; a hit at the root has no ``folder*`` keys.
 """
@@ -35,7 +35,7 @@ class _Item:
 
 @dataclass(frozen=True)
 class _SearchFilter:
-    """The ``GET /api/search`` filters (API.md §3); list parameters repeat, AND for tags."""
+    """The ``GET /api/search`` filters (Grafana API §3); list parameters repeat, AND for tags."""
 
     text: str
     tags: frozenset[str]

@@ -16,7 +16,7 @@ from typing import Any
 from .errors import encode
 
 VERSIONS_TO_KEEP = 20
-_INTERNAL_ID = "grafana.app/deprecatedInternalID"  # the legacy id, as a label (API.md §6.3)
+_INTERNAL_ID = "grafana.app/deprecatedInternalID"  # the legacy id, as a label (Grafana API §6.3)
 
 
 def now() -> str:
@@ -38,7 +38,7 @@ class Version:
     created_by: str
     message: str
     data: dict[str, Any]
-    # what the Kubernetes-style history shows of this save (API.md §6.9)
+    # what the Kubernetes-style history shows of this save (Grafana API §6.9)
     resource_version: str = ""
     folder_uid: str = ""
     api_version: str = "v1beta1"
@@ -65,7 +65,7 @@ class Dashboard:
     plugin_id: str = ""
     versions: list[Version] = field(default_factory=list)  # oldest first
     encoded: bytes = b""  # ``data`` as JSON, encoded once per save: GETs are most requests
-    # the Kubernetes-style object (API.md §6.3): the version it is stored in (§6.7), the
+    # the Kubernetes-style object (Grafana API §6.3): the version it is stored in (§6.7), the
     # client's annotations (manager, source; the folder and message live above) and labels
     api_version: str = "v1beta1"
     annotations: dict[str, str] = field(default_factory=dict)
@@ -110,14 +110,14 @@ class Store:
         self.rng = random.Random(f"{seed}-ids")
         self._next_id = 0
         # Grafana 13's unified storage: a save moves ``version`` (the k8s generation) only
-        # when the content or the folder changes (API.md §6.3); legacy storage always does
+        # when the content or the folder changes (Grafana API §6.3); legacy storage always does
         self.unified = False
         self.legacy_api_version = "v1beta1"  # what a legacy /api save is stored as (§6.7)
         self._last_rv = 0
 
     def next_resource_version(self) -> str:
         """A new, increasing ``resourceVersion``: milliseconds in legacy storage (from
-        ``updated``), microseconds in unified storage (API.md §6.3); opaque to clients."""
+        ``updated``), microseconds in unified storage (Grafana API §6.3); opaque to clients."""
         scale = 1_000_000 if self.unified else 1_000
         self._last_rv = max(self._last_rv + 1, int(time.time() * scale))
         return str(self._last_rv)

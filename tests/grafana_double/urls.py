@@ -11,7 +11,7 @@ from .state import Dashboard, Folder
 def slugify(title: str) -> str:
     """Grafana's slug: lower-case ASCII letters and digits, anything else one dash.
 
-    When nothing is left, base64url of the title (API.md §2), so the URL still names it.
+    When nothing is left, base64url of the title (Grafana API §2), so the URL still names it.
     """
     out: list[str] = []
     dash = False

@@ -1,5 +1,5 @@
 """A dashboard's version history: listing (paged differently by 11.2 and 12), one version,
-and restoring one, which is a save like any other (API.md §3)."""
+and restoring one, which is a save like any other (Grafana API §3)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ grafanalib writes the dashboard model of Grafana 5-7: ``schemaVersion`` 12, ``st
 ``maxDataPoints`` cap, legacy gauge and heatmap options. Grafana migrates such JSON when
 it opens it, so the stored dashboard never equals what was committed and every publish
 looks like a change. This module keeps only what the current model has (the
-grafana-foundation-sdk schema, shared/grafana-schema/), in the shape Grafana writes:
+grafana-foundation-sdk schema, tests/data/grafana-schema/), in the shape Grafana writes:
 
 * ``schemaVersion`` pinned to :data:`SCHEMA_VERSION`;
 * datasources as ``{"type", "uid"}`` references, never names;
@@ -28,7 +28,7 @@ from triton_dashboards.dashboard.model import Dashboard, check_uid
 __all__ = ["SCHEMA_VERSION", "render", "to_json"]
 
 #: The dashboard schema version written: 42 is ``LATEST_VERSION`` of the migrations of
-#: Grafana 12.3+ and 13 (apps/dashboard/pkg/migration/schemaversion, API.md §6.11), where the
+#: Grafana 12.3+ and 13 (apps/dashboard/pkg/migration/schemaversion, Grafana API §6.11), where the
 #: Kubernetes-style API migrates any older v1 spec to it on write; sending it means Grafana
 #: stores what we sent. Its one migration (v42: an override hiding a field from the
 #: visualization hides it from the tooltip too) has nothing to change in our panels, which
@@ -69,7 +69,7 @@ _VARIABLE_KEYS = frozenset(
      "auto", "auto_min", "auto_count", "definition"}
 )  # fmt: skip
 _TIMEPICKER_KEYS = frozenset({"hidden", "refresh_intervals", "nowDelay"})
-# Options of each panel plugin (shared/grafana-schema/<type>.jsonschema.json ``Options``).
+# Options of each panel plugin (grafana-foundation-sdk <type>.jsonschema.json ``Options``).
 _OPTION_KEYS: dict[str, frozenset[str]] = {
     "timeseries": frozenset({"timezone", "legend", "tooltip", "orientation"}),
     "stat": frozenset(

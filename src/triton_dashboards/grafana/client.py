@@ -6,7 +6,7 @@ retried with short exponential backoff (a save is retried too: it carries the ve
 read, so a save whose answer was lost meets 412 on the retry instead of writing twice);
 and every failure is a typed :mod:`~triton_dashboards.grafana.errors` error whose one-line
 text is ours, with any secret replaced by ``***``. Endpoints and their answers follow
-shared/grafana/API.md.
+Grafana's HTTP API (the sections of :mod:`triton_dashboards.grafana` name them).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """From a failed call to the one line that says what went wrong and what to do.
 
 Two sources: an HTTP error answer (status code and Grafana's error body, shapes in
-shared/grafana/API.md §1) and a request that got no answer at all (refused, DNS, TLS,
+Grafana API §1) and a request that got no answer at all (refused, DNS, TLS,
 timeout, dropped). Each hint matches the failure it names: a TLS handshake with a
 plain-HTTP server is told to use http://, not to pass --insecure.
 """

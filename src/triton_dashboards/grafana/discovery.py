@@ -1,12 +1,12 @@
 """Which Grafana API to publish through: the legacy ``/api`` or the Kubernetes-style ``/apis``.
 
-``auto`` (the default) asks ``GET /apis`` (Kubernetes discovery, API.md §6.1) and takes the
+``auto`` (the default) asks ``GET /apis`` (Kubernetes discovery, Grafana API §6.1) and takes the
 Kubernetes-style API when it serves ``dashboard.grafana.app`` in a version we speak, else the
 legacy API (Grafana 11, or a proxy that passes only ``/api``). The version is picked
 explicitly: ``v1`` (Grafana 13), else ``v1beta1`` (Grafana 12). Never ``preferredVersion``:
 it flips to ``v2`` when dynamic dashboards are on, and we publish v1 JSON.
 
-The namespace comes from the org (API.md §6.2): ``default`` for org 1 (or when no org is
+The namespace comes from the org (Grafana API §6.2): ``default`` for org 1 (or when no org is
 set: the credential's own org is then assumed to be 1), ``org-N`` for org N, and
 ``stacks-N`` on Grafana Cloud (``--stack-id``).
 """
@@ -30,7 +30,7 @@ FOLDER_VERSIONS = ("v1", "v1beta1")
 
 
 def namespace(org_id: int | None, stack_id: int | None) -> str:
-    """The namespace of an org (API.md §6.2)."""
+    """The namespace of an org (Grafana API §6.2)."""
     if org_id is None or org_id == 1:
         return f"stacks-{stack_id}" if stack_id else "default"
     return f"org-{org_id}"

@@ -1,4 +1,4 @@
-"""The publisher's calls over Grafana 12/13's Kubernetes-style API (API.md §6).
+"""The publisher's calls over Grafana 12/13's Kubernetes-style API (Grafana API §6).
 
 The same methods as the legacy :class:`~triton_dashboards.grafana.client.GrafanaClient`
 (whose session, auth, retries, timeouts and redaction it reuses), so the plan, apply,
@@ -167,7 +167,7 @@ class K8sApi:
         """Create (no ``version`` in ``dashboard``) or replace it; ``{"version": generation}``.
 
         An update carries ``resource_version`` unless ``overwrite``; without one it is an
-        unconditional replace (API.md §6.4).
+        unconditional replace (Grafana API §6.4).
         """
         uid = str(dashboard.get("uid", ""))
         update = bool(dashboard.get("version")) or overwrite or bool(resource_version)

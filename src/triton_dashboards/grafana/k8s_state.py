@@ -1,6 +1,6 @@
 """A dashboard object of the Kubernetes-style API, read as the plan's plain facts.
 
-This is the only code that knows the object's shape (API.md §6.3): ``metadata.name`` is the
+This is the only code that knows the object's shape (Grafana API §6.3): ``metadata.name`` is the
 uid, ``metadata.generation`` the version the UI shows, ``metadata.resourceVersion`` the lock
 an update carries, the annotations say the folder, the latest save's message and author,
 and the manager; ``status.conversion.storedVersion`` says when Grafana stores it as schema

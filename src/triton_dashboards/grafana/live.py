@@ -1,5 +1,5 @@
 """A dashboard as the legacy API returns it: the model and Grafana's ``meta``, or, for one
-stored as schema v2, only what Grafana's 406 says about it (API.md §3, §6.7)."""
+stored as schema v2, only what Grafana's 406 says about it (Grafana API §3, §6.7)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ _V2_PATH = re.compile(
 
 
 def stored_v2(call: Call, body: Any) -> LiveDashboard:
-    """Grafana's 406 for a dashboard stored as schema v2 (API.md §6.7): the message names
+    """Grafana's 406 for a dashboard stored as schema v2 (Grafana API §6.7): the message names
     the ``/apis`` URL to read it through, and so the version it is stored in."""
     said = str(body.get("message") or "") if isinstance(body, dict) else ""
     found = _V2_PATH.search(said)

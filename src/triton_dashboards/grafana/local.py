@@ -1,7 +1,7 @@
 """Dashboard JSON as the publisher sees it: read from files, normalised, hashed, diffed.
 
 Grafana adds and moves a few keys when it stores a dashboard (``id``, ``version``: see
-shared/grafana/API.md §2-3), so comparing raw JSON would call every dashboard changed and
+Grafana API §2-3), so comparing raw JSON would call every dashboard changed and
 a publish would bump every version. :func:`normalise` removes exactly those keys, on both
 sides, and everything else is compared as it is. The save message carries a hash of the
 normalised JSON so that Grafana's own history says which versions we wrote.
@@ -155,7 +155,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def check(local: LocalDashboard) -> None:
-    """Refuse what Grafana would refuse, before sending anything (API.md §2)."""
+    """Refuse what Grafana would refuse, before sending anything (Grafana API §2)."""
     uid = local.dashboard.get("uid")
     if not isinstance(uid, str) or not uid:
         raise InputError(

@@ -1,4 +1,4 @@
-"""How our dashboards say who manages them, in the words Grafana understands (API.md §6.8).
+"""How our dashboards say who manages them, in the words Grafana understands (Grafana API §6.8).
 
 Grafana 12/13 read manager annotations on every Kubernetes-style object. We set:
 
@@ -42,7 +42,7 @@ SOURCE_CHECKSUM = "grafana.app/sourceChecksum"
 MANAGER_KIND = "kubectl"
 MANAGER_ID = "triton-dashboards"
 
-#: The manager kinds Grafana knows; any other value means "not managed" (API.md §6.8).
+#: The manager kinds Grafana knows; any other value means "not managed" (Grafana API §6.8).
 KINDS = frozenset(
     {
         "repo",

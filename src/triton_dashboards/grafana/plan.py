@@ -11,7 +11,7 @@ The rules, in order:
 * stored as a schema v2 dashboard (someone saved it in Grafana 13's dynamic dashboards):
   **conflict**, marked ``v2``, unless ``force`` (then our v1 dashboard replaces it);
 * managed by another tool (``grafana.app/managedBy``/``managerId`` not ours): **managed**,
-  refused even with ``force`` (Grafana refuses a change of manager, API.md §6.8);
+  refused even with ``force`` (Grafana refuses a change of manager, Grafana API §6.8);
 * live equals ours (normalised) and sits in our folder, or our latest save there carried the
   content hash of ours (the Kubernetes-style API may rewrite the spec it stores, e.g. migrate
   ``schemaVersion``, so what we *sent* decides): **unchanged**, nothing written

@@ -1,4 +1,4 @@
-"""One line for each Kubernetes ``Status`` error body of Grafana's ``/apis`` (API.md §6.6).
+"""One line for each Kubernetes ``Status`` error body of Grafana's ``/apis`` (Grafana API §6.6).
 
 Branches on ``code`` and ``reason`` (and ``details``), never on the message text, which
 Grafana words differently across releases; the message is only quoted. The classes are the

@@ -9,8 +9,9 @@ Other modules look names up here (``get``), so a typo or a family that Triton re
 fails at build time with a message that says what to use instead, rather than as an empty panel.
 
 :mod:`.records` holds the record types, :mod:`.families` the tables (:mod:`.llm` the LLM
-backends' families with their label values and buckets), :mod:`.lookup` the
-indexes and the error for an unknown name, :mod:`.requests` the phases and failure reasons;
+backends' families with their label values and buckets), :mod:`.backends` the backends a
+model configuration names, :mod:`.lookup` the indexes and the error for an unknown name,
+:mod:`.requests` the phases and failure reasons;
 everything is re-exported here (``from triton_dashboards import catalog``; ``catalog.get``).
 
 This is the lowest layer: it knows nothing of PromQL or Grafana panels. ``unit`` is a Grafana unit
@@ -19,6 +20,7 @@ id only because that is the vocabulary the upper layers speak.
 
 from __future__ import annotations
 
+import triton_dashboards.catalog.backends as backends
 import triton_dashboards.catalog.llm as llm
 from triton_dashboards.catalog.lookup import (
     CATALOG,
@@ -94,6 +96,7 @@ __all__ = [
     "Phase",
     "RemovedMetric",
     "UnknownMetricError",
+    "backends",
     "family_of",
     "get",
     "in_group",

@@ -2,9 +2,11 @@
 
 ``Workload`` describes what a Triton server is doing (models, rates, batching, phase
 durations, GPUs); ``exposition`` renders Triton's exact ``/metrics`` text for it at any
-instant (counters are rate × elapsed seconds); ``serve`` puts that on real HTTP. Because
-every rate is constant, what each dashboard panel must show is known exactly:
-``Workload.truth(model)`` and ``Workload.gpu_truth(pod)``.
+instant (counters are rate × elapsed seconds); ``serve`` puts that on real HTTP, and with
+``service="http"`` Triton's HTTP API (:mod:`.kserve`: the models, their configurations and
+each ensemble's steps) on another port, as Triton does. Because every rate is constant,
+what each dashboard panel must show is known exactly: ``Workload.truth(model)`` and
+``Workload.gpu_truth(pod)``.
 
     w = Workload.default()                    # ner_pipeline and its steps, on 2 GPUs
     text = exposition(w, elapsed=12.5, pod="triton-0")
@@ -15,7 +17,7 @@ every rate is constant, what each dashboard panel must show is known exactly:
 from __future__ import annotations
 
 from triton_dashboards.simulator.exposition import exposition, format_value
-from triton_dashboards.simulator.server import Server, serve
+from triton_dashboards.simulator.server import SERVICES, Server, Service, serve
 from triton_dashboards.simulator.workload import (
     PHASES,
     REASONS,
@@ -33,6 +35,7 @@ from triton_dashboards.simulator.workload import (
 __all__ = [
     "PHASES",
     "REASONS",
+    "SERVICES",
     "Cache",
     "Durations",
     "Gpu",
@@ -41,6 +44,7 @@ __all__ = [
     "Model",
     "ModelTruth",
     "Server",
+    "Service",
     "Workload",
     "WorkloadError",
     "exposition",

@@ -9,6 +9,7 @@ is asked, an ensemble with GPUs, a reason Triton does not have). Each raises
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from triton_dashboards.catalog import ENSEMBLE_REASON
 from triton_dashboards.simulator.parts import (
@@ -30,9 +31,11 @@ def check(
     host: Host | None,
     start_offset: float,
     summary_quantiles: tuple[float, ...],
+    llm_backends: Mapping[str, str],
 ) -> None:
     """Raise WorkloadError (one line, naming the field) if the workload made of these
-    parts cannot be simulated."""
+    parts cannot be simulated. ``llm_backends`` maps a model with an ``llm`` entry to the
+    backend that entry needs."""
     gpu_names = [g.name for g in gpus]
     for i, gpu in enumerate(gpus):
         where = f"gpus[{i}] ({gpu.name})"
@@ -62,6 +65,11 @@ def check(
             raise WorkloadError(f"{where}: version {model.version} listed twice; keep one entry")
         seen.add((model.name, model.version))
         _check_model(models, model, where, gpu_names)
+        needed = llm_backends.get(model.name)
+        if needed is not None and model.backend not in ("", needed):
+            raise WorkloadError(
+                f"{where}.backend: its llm entry reports {needed}'s statistics; write {needed}"
+            )
 
 
 def _check_model(models: tuple[Model, ...], model: Model, where: str, gpu_names: list[str]) -> None:
@@ -77,6 +85,8 @@ def _check_model(models: tuple[Model, ...], model: Model, where: str, gpu_names:
         _non_negative(rate, f"{where}.failures.{reason}")
     for field in DURATION_FIELDS:
         _non_negative(getattr(model.durations, field), f"{where}.durations.{field}")
+    if any(c in model.backend for c in '"\\\n '):
+        raise WorkloadError(f"{where}.backend: {model.backend!r} is not a backend name")
     if model.loaded not in ("startup", "later"):
         raise WorkloadError(f"{where}.loaded: {model.loaded!r}; write startup or later")
     for gpu in model.gpus:
@@ -124,6 +134,10 @@ def _check_ensemble(models: tuple[Model, ...], model: Model, where: str) -> None
         )
     if model.gpus:
         raise WorkloadError(f"{where}.gpus: an ensemble runs no instances; put GPUs on its steps")
+    if model.backend:
+        raise WorkloadError(
+            f"{where}.backend: an ensemble has no backend (its platform is ensemble); remove it"
+        )
     if model.cache is not None:
         raise WorkloadError(f"{where}.cache: not simulated for ensembles; put it on a step")
     if model.executions is not None or model.requests_per_execution != 1:

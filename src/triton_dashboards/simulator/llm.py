@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -64,6 +64,9 @@ LlmError = WorkloadError
 @attrs.frozen(kw_only=True)
 class TrtLlm:
     """One ``tensorrt_llm`` model's statistics (gauges) and KV transfers (a counter)."""
+
+    #: The catalog plug-in whose families it reports.
+    plugin: ClassVar[str] = llm.TENSORRT_LLM
 
     model: str = "tensorrt_llm"
     version: str = "1"
@@ -114,6 +117,8 @@ class TrtLlm:
 @attrs.frozen(kw_only=True)
 class Vllm:
     """One vLLM model: finished requests a second, tokens per request, mean latencies."""
+
+    plugin: ClassVar[str] = llm.VLLM
 
     model: str = "vllm_model"
     version: str = "1"

@@ -111,6 +111,8 @@ class Model:
     ``gpu_uuid`` only for GPU instances loaded after start-up (``loaded="later"``): models
     loaded at start-up have none (docs/metrics.md, "GPUs split per-model series").
     ``steps`` makes it an ensemble.
+    ``backend`` is what its configuration names (``python``, ``onnxruntime`` ...); "" leaves
+    it to :meth:`Workload.backend <.workload.Workload.backend>`.
     """
 
     name: str
@@ -125,6 +127,7 @@ class Model:
     gpus: tuple[str, ...] = ()
     loaded: str = "startup"  # or "later"
     steps: tuple[str, ...] = ()
+    backend: str = ""
     pending: float = 0.0
     load_seconds: float = 0.0
     first_response_buckets: tuple[float, ...] = FIRST_RESPONSE_BUCKETS

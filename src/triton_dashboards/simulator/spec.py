@@ -22,6 +22,8 @@ Format (every field but ``models[].name`` is optional; times in µs, rates a sec
     models:
       - name: ner
         version: "1"
+        backend: onnxruntime        # as its config names it; default: onnxruntime, or
+                                    # the llm entry's backend (ensembles have none)
         rate: 20                    # successful requests/s, cache hits included
         failures: {BACKEND: 0.3}    # REJECTED, CANCELED, BACKEND, OTHER
         batching: {inferences_per_request: 1, requests_per_execution: 4}  # or executions: 5
@@ -132,7 +134,7 @@ def fields(data: object) -> dict[str, Any]:
 def _model(data: object, where: str) -> Model:
     keys = {
         "name", "version", "rate", "failures", "batching", "durations", "cache", "gpus",
-        "loaded", "ensemble", "pending", "load_seconds", "first_response_buckets",
+        "loaded", "ensemble", "backend", "pending", "load_seconds", "first_response_buckets",
     }  # fmt: skip
     m = _mapping(data, where, keys)
     if "name" not in m:
@@ -183,6 +185,7 @@ def _model(data: object, where: str) -> Model:
         ),
         loaded=_string(m.get("loaded", "startup"), f"{where}.loaded"),
         steps=steps,
+        backend=_string(m.get("backend", ""), f"{where}.backend"),
         pending=_number(m.get("pending", 0), f"{where}.pending"),
         load_seconds=_number(m.get("load_seconds", 0), f"{where}.load_seconds"),
         first_response_buckets=tuple(

@@ -28,7 +28,7 @@ from types import MappingProxyType
 
 import attrs
 
-from triton_dashboards.catalog import STEPS, Phase
+from triton_dashboards.catalog import STEPS, Phase, backends
 from triton_dashboards.simulator import spec
 from triton_dashboards.simulator.checks import check
 from triton_dashboards.simulator.llm import TrtLlm, Vllm
@@ -48,6 +48,7 @@ from triton_dashboards.simulator.parts import (
 from triton_dashboards.simulator.truth import GpuTruth, ModelTruth, Rates
 
 __all__ = [
+    "DEFAULT_BACKEND",
     "FIRST_RESPONSE_BUCKETS",
     "PHASES",
     "REASONS",
@@ -63,6 +64,9 @@ __all__ = [
     "Workload",
     "WorkloadError",
 ]
+
+#: The backend of a model whose workload names none (and reports no LLM statistics).
+DEFAULT_BACKEND = "onnxruntime"
 
 
 @attrs.frozen(kw_only=True)
@@ -86,7 +90,28 @@ class Workload:
     llm: tuple[TrtLlm | Vllm, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        check(self.models, self.gpus, self.host, self.start_offset, self.summary_quantiles)
+        check(
+            self.models,
+            self.gpus,
+            self.host,
+            self.start_offset,
+            self.summary_quantiles,
+            self._llm_backends(),
+        )
+
+    def _llm_backends(self) -> dict[str, str]:
+        """Model name -> the backend its ``llm`` entry's families come from."""
+        return {entry.model: backends.of_plugin(entry.plugin).name for entry in self.llm}
+
+    def backend(self, model: Model) -> str:
+        """The backend ``model``'s configuration names; "" for an ensemble.
+
+        The workload's own ``backend`` if given, else the backend of its ``llm`` entry
+        (``tensorrtllm``, ``vllm``), else :data:`DEFAULT_BACKEND`.
+        """
+        if model.is_ensemble:
+            return ""
+        return model.backend or self._llm_backends().get(model.name, DEFAULT_BACKEND)
 
     @classmethod
     def load(cls, path: str | Path) -> Workload:

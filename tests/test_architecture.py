@@ -33,6 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "grafana": GROUND,
     "prometheus": GROUND | {"query"},
     "simulator": GROUND,
+    "inspect": GROUND | {"query"},
 }
 #: Public re-exports and entry points sit on top and may import anything.
 TOP = {"__init__", "__main__", "cli", "panels", "queries", "rules"}

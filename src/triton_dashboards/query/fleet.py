@@ -15,7 +15,7 @@ whatever the fleet size, read from the recorded series on a recorded scope.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -28,12 +28,17 @@ __all__ = ["Counted", "Ensemble", "K", "clients", "counted", "steps_of", "top"]
 K = Var("k", multi=False)
 
 
+def _names(names: Iterable[str]) -> tuple[str, ...]:
+    """A tuple of names; typed, so that a typed caller may pass any iterable of str."""
+    return tuple(names)
+
+
 @attrs.frozen
 class Ensemble:
     """An ensemble and the models it runs for each request (its composing steps)."""
 
     name: str
-    steps: tuple[str, ...] = attrs.field(converter=tuple)
+    steps: tuple[str, ...] = attrs.field(converter=_names)
 
     def __attrs_post_init__(self) -> None:
         if not self.steps:

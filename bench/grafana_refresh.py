@@ -3,22 +3,20 @@
 The benchmark must load Prometheus the way Grafana does, or its numbers say nothing about
 a real refresh. Grafana's rules (the query interval, the step, ``$__rate_interval``, the
 aligned range, template variables chained through ``label_values()``, "All" as the custom
-all value or a regex of every value) are emulated once, in tests/grafana_variables.py,
-which the end-to-end tests check on a real Prometheus; this module only plans the
-requests: a target is a range query, an instant query (``instant`` without ``range``), or
-both, and a panel gets as many data points as it is wide in pixels unless it says.
+all value or a regex of every value) are emulated once, in triton_dashboards.inspect
+(the engine doctor runs), which the end-to-end tests check on a real Prometheus; this
+module only plans the requests: a target is a range query, an instant query (``instant``
+without ``range``), or both, and a panel gets as many data points as it is wide in pixels
+unless it says.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import grafana_variables as gv
+from triton_dashboards import inspect as gv
 
 __all__ = [
     "Panel",
@@ -49,23 +47,8 @@ def duration(s: float) -> str:
 # ------------------------------------------------------------------------- variables
 
 
-@dataclasses.dataclass(frozen=True)
-class _Labels:
-    """Prometheus' label values API, as the variables' ``label_values()`` queries use it."""
-
-    session: Any
-    url: str
-
-    def label_values(self, label: str, match: Sequence[str] = (), *span: float | None) -> list[str]:
-        """``span`` is (start, end), as :class:`grafana_variables.LabelSource` passes them."""
-        params = {"match[]": list(match), **dict(zip(("start", "end"), span, strict=False))}
-        body = self.session.get(f"{self.url}/api/v1/label/{label}/values", params=params).json()
-        return list(body.get("data") or [])
-
-
 def variable_values(
     dashboard: Mapping[str, Any],
-    session: Any,
     url: str,
     start: float,
     end: float,
@@ -83,7 +66,7 @@ def variable_values(
     try:
         return gv.Variables(
             dashboard,
-            _Labels(session, url),
+            gv.Prometheus(url),
             gv.QueryContext(start=start, end=end),
             selected={**everything, **(pick or {})},
             all_values=regex,

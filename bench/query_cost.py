@@ -405,28 +405,25 @@ def run_on(
     logs: list[str],
 ) -> list[Measured]:
     """Measure ``dashboards`` on a Prometheus serving a linked copy of ``storage``."""
-    import requests
-
     runs = []
     with ref.serving(ref.linked_copy(storage, copy)) as server:
         print(f"Prometheus {server.url} (pid {server.pid}) on {storage.name}")
-        with requests.Session() as session:
-            for name, board in dashboards:
+        for name, board in dashboards:
+            values = gr.variable_values(
+                board, server.url, fleet.start, fleet.end, regex=args.all_values
+            )
+            if name == ONE_MODEL:  # the first model, every version, pod and GPU
                 values = gr.variable_values(
-                    board, session, server.url, fleet.start, fleet.end, regex=args.all_values
-                )
-                if name == ONE_MODEL:  # the first model, every version, pod and GPU
-                    values = gr.variable_values(
-                        board, session, server.url, fleet.start, fleet.end,
-                        regex=args.all_values, pick={"model": values.options["model"][:1]},
-                    )  # fmt: skip
-                panels = gr.panels_of(board)
-                for range_name, range_s in ranges:
-                    plan = gr.requests_for(
-                        panels, values, range_s=range_s, end=fleet.end, width_px=args.width,
-                        scrape_s=float(args.resolution), screen_px=args.screen,
-                    )  # fmt: skip
-                    runs.append(Measured(name, range_name, panels, plan))
+                    board, server.url, fleet.start, fleet.end,
+                    regex=args.all_values, pick={"model": values.options["model"][:1]},
+                )  # fmt: skip
+            panels = gr.panels_of(board)
+            for range_name, range_s in ranges:
+                plan = gr.requests_for(
+                    panels, values, range_s=range_s, end=fleet.end, width_px=args.width,
+                    scrape_s=float(args.resolution), screen_px=args.screen,
+                )  # fmt: skip
+                runs.append(Measured(name, range_name, panels, plan))
         measure(server.url, runs, repeat=args.repeat, in_flight=args.in_flight)
         log = server.log()
         logs.append(log)

@@ -39,6 +39,9 @@ import requests
 import yaml
 from _support import require_tool
 
+from triton_dashboards.inspect.prometheus import Prometheus
+from triton_dashboards.inspect.prometheus import PrometheusError as ClientError
+
 __all__ = ["PrometheusError", "PrometheusServer", "require_prometheus"]
 
 #: Seconds to wait for the process to listen and answer /-/ready.
@@ -54,8 +57,8 @@ def require_prometheus() -> str:
     return require_tool("prometheus")
 
 
-class PrometheusError(RuntimeError):
-    """Prometheus did not start, or answered a request with an error."""
+class PrometheusError(ClientError):
+    """Prometheus did not start (its log follows); query errors are the client's own."""
 
 
 def _die_with_parent(parent: int, prctl: Callable[..., int] | None) -> None:
@@ -90,8 +93,11 @@ def _static_config(target: str, labels: Mapping[str, str]) -> dict[str, Any]:
     return {"targets": [target], "labels": all_labels}
 
 
-class PrometheusServer:
+class PrometheusServer(Prometheus):
     """A Prometheus process for one test module or benchmark; use it as a context manager.
+
+    Once started it is the product's HTTP API client of itself (``query``, ``query_range``,
+    ``label_values``, ``targets``, ``rules``, ...), so tests read a server as doctor does.
 
     ``scrape_targets`` are ``host:port`` or ``http://host:port[/path]``; ``labels`` are added
     to every target and ``target_labels[target]`` to one (``pod``, ``namespace``, ... as
@@ -129,7 +135,7 @@ class PrometheusServer:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
-        self._session = requests.Session()
+        self._probe = requests.Session()
 
     def render_config(self) -> str:
         """The prometheus.yml this server runs with."""
@@ -183,7 +189,7 @@ class PrometheusServer:
                 preexec_fn=functools.partial(_die_with_parent, os.getpid(), _libc_prctl()),
             )
         try:
-            self.url = f"http://127.0.0.1:{self._wait_for_port()}"
+            Prometheus.__init__(self, f"http://127.0.0.1:{self._wait_for_port()}")
             self._wait_ready()
         except BaseException:
             self.stop()
@@ -204,7 +210,7 @@ class PrometheusServer:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             try:
-                if self._session.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                if self._probe.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
                     return
             except requests.ConnectionError:
                 pass
@@ -228,7 +234,7 @@ class PrometheusServer:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=STOP_TIMEOUT)
-        self._session.close()
+        self._probe.close()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -255,44 +261,7 @@ class PrometheusServer:
             return ""
         return self._log_path.read_text(errors="replace")
 
-    # --- HTTP API -------------------------------------------------------------------
-
-    def _api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._session.request(method, f"{self.url}{path}", timeout=30, **kwargs)
-        try:
-            body = response.json()
-        except ValueError:
-            raise PrometheusError(
-                f"{path}: HTTP {response.status_code}: {response.text[:200]}"
-            ) from None
-        if body.get("status") != "success":
-            raise PrometheusError(f"{body.get('errorType')}: {body.get('error')}")
-        return body["data"]
-
-    @staticmethod
-    def _result(data: dict[str, Any]) -> list[dict[str, Any]]:
-        if data["resultType"] in ("scalar", "string"):
-            return [{"metric": {}, "value": data["result"]}]
-        result: list[dict[str, Any]] = data["result"]
-        return result
-
-    def query(self, expr: str, time: float | None = None) -> list[dict[str, Any]]:
-        """An instant query: ``[{"metric": {...}, "value": [t, "v"]}, ...]``."""
-        form: dict[str, str] = {"query": expr}
-        if time is not None:
-            form["time"] = repr(float(time))
-        try:
-            return self._result(self._api("POST", "/api/v1/query", data=form))
-        except PrometheusError as e:
-            raise PrometheusError(f"{e}\n  in query: {expr}") from None
-
-    def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
-        """A range query: ``[{"metric": {...}, "values": [[t, "v"], ...]}, ...]``."""
-        form = {"query": expr, "start": repr(start), "end": repr(end), "step": repr(step)}
-        try:
-            return self._result(self._api("POST", "/api/v1/query_range", data=form))
-        except PrometheusError as e:
-            raise PrometheusError(f"{e}\n  in range query: {expr}") from None
+    # --- HTTP API: the product's client (triton_dashboards.inspect.prometheus) ------------
 
     def wait_for(
         self,
@@ -311,29 +280,3 @@ class PrometheusServer:
                 raise TimeoutError(f"{expr!r} not as expected after {timeout} s; last: {result}")
             self._check_alive()
             time.sleep(poll)
-
-    def targets(self) -> list[dict[str, Any]]:
-        """The active scrape targets (``labels``, ``health``, ``lastError``, ...)."""
-        active: list[dict[str, Any]] = self._api("GET", "/api/v1/targets")["activeTargets"]
-        return active
-
-    def label_values(
-        self,
-        label: str,
-        match: Sequence[str] = (),
-        start: float | None = None,
-        end: float | None = None,
-    ) -> list[str]:
-        """Values of ``label`` on the series ``match`` selects, as Grafana's label_values()."""
-        params: dict[str, Any] = {"match[]": list(match)}
-        if start is not None:
-            params["start"] = repr(start)
-        if end is not None:
-            params["end"] = repr(end)
-        values: list[str] = self._api("GET", f"/api/v1/label/{label}/values", params=params)
-        return values
-
-    def rules(self) -> list[dict[str, Any]]:
-        """The loaded rule groups with their health and last evaluation."""
-        groups: list[dict[str, Any]] = self._api("GET", "/api/v1/rules")["groups"]
-        return groups

@@ -33,6 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "grafana": GROUND,
     "prometheus": GROUND | {"query"},
     "simulator": GROUND,
+    # Reading a live system: runs rendered dashboards' queries, explains with the recipes.
     "inspect": GROUND | {"query"},
 }
 #: Public re-exports and entry points sit on top and may import anything.

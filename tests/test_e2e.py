@@ -5,8 +5,8 @@ scrapes three simulated Triton servers: the reference NER deployment on two pods
 second at half the traffic and with slower steps, so that a sum, a mean and a
 request-weighted mean all give different numbers; and a third pod serving the batching
 example of Triton's docs. The dashboards' queries run the way Grafana runs them
-(tests/grafana_variables.py): variables resolved through their own ``label_values``
-queries, ``$__rate_interval`` from a data source scrape interval of 1 s.
+(triton_dashboards.inspect, the engine doctor uses): variables resolved through their own
+``label_values`` queries, ``$__rate_interval`` from a data source scrape interval of 1 s.
 
 * (a) every target of every dashboard evaluates without error and returns data;
 * (b) what the panels compute equals the workloads' truth within 5 %, summed over pods;
@@ -39,11 +39,17 @@ from typing import Any
 import attrs
 import pytest
 from _support import ROOT
-from grafana_variables import QueryContext, Variables, panel_targets, run_target
-from prometheus_server import PrometheusError, PrometheusServer, require_prometheus
+from prometheus_server import PrometheusServer, require_prometheus
 
 from triton_dashboards.dashboard import render
 from triton_dashboards.dashboard import stock as dashboards
+from triton_dashboards.inspect import (
+    PrometheusError,
+    QueryContext,
+    Variables,
+    panel_targets,
+    run_target,
+)
 from triton_dashboards.prometheus import rules
 from triton_dashboards.query.fleet import Ensemble
 from triton_dashboards.query.recording import Recording

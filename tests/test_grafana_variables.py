@@ -1,4 +1,4 @@
-"""Grafana's query-time rules as tests/grafana_variables.py emulates them, and the benchmark
+"""Grafana's query-time rules as triton_dashboards.inspect emulates them, and the benchmark
 planning its requests with that one emulation (bench/grafana_refresh.py imports it)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 import promql_parser as pp
 import pytest
 from _support import ROOT
-from grafana_variables import QueryContext, Variables
+
+from triton_dashboards.inspect import QueryContext, Variables
 
 DAY = 86400.0
 
@@ -170,3 +171,70 @@ def test_builtin_intervals_follow_grafana(
         f"rate(x[{rate_interval}]) + increase(x[{end - start:g}s]) + avg_over_time(x[{interval}])"
     )
     pp.parse(variables.interpolate(expr))  # and the result is PromQL
+
+
+class _Results(Labels):
+    """Labels plus an instant query answer and the label names, for the other query kinds."""
+
+    def labels(
+        self, match: Sequence[str] = (), start: float | None = None, end: float | None = None
+    ) -> list[str]:
+        return ["job", "model"]
+
+    def query(self, expr: str, time: float | None = None) -> list[dict[str, Any]]:
+        self.asked.append(("query", (expr, str(time))))
+        return [
+            {"metric": {"__name__": "up", "job": "triton"}, "value": [1.5, "1"]},
+            {"metric": {"__name__": "up", "job": "node"}, "value": [1.5, "0"]},
+        ]
+
+
+def test_query_result_runs_at_the_range_end_and_the_regex_picks_the_value() -> None:
+    board = {
+        "templating": {
+            "list": [
+                {
+                    "name": "job",
+                    "type": "query",
+                    "query": {"query": "query_result(up == 1)"},
+                    "regex": '/job="([^"]+)"/',
+                    "current": {"value": "triton"},
+                },
+                {"name": "names", "type": "query", "query": "label_names()", "current": {}},
+                {"name": "m", "type": "query", "query": "metrics(^nv_.*)", "current": {}},
+            ]
+        }
+    }
+    source = _Results({"__name__": ["nv_a", "up", "nv_b"]})
+    variables = Variables(board, source, _HOUR)
+    assert ("query", ("up == 1", "3600")) in source.asked
+    assert variables.options["job"] == ["triton", "node"]
+    assert variables.options["names"] == ["job", "model"]
+    assert variables.options["m"] == ["nv_a", "nv_b"]
+    # no saved value: the first option, as Grafana selects it
+    assert variables.interpolate("$names $m") == "job nv_a"
+
+
+def test_custom_constant_textbox_and_interval_variables() -> None:
+    board = {
+        "templating": {
+            "list": [
+                {"name": "k", "type": "custom", "query": "five : 5,ten : 10", "current": {}},
+                {"name": "c", "type": "constant", "query": "triton"},
+                {"name": "t", "type": "textbox", "query": "ner", "current": {"value": "x"}},
+                {
+                    "name": "w",
+                    "type": "interval",
+                    "query": "1m,10m",
+                    "auto": True,
+                    "auto_count": 30,
+                    "auto_min": "10s",
+                    "current": {"value": "$__auto_interval_w"},
+                },
+            ]
+        }
+    }
+    variables = Variables(board, Labels(), _HOUR)
+    assert variables.options["k"] == ["5", "10"]
+    # 1 h / 30 = 120 s, a round interval already
+    assert variables.interpolate("$k $c $t rate(x[$w])") == "5 triton x rate(x[120s])"

@@ -2,7 +2,7 @@
 TensorRT-LLM pod and a simulated vLLM pod (the workload files shipped with the simulator).
 
 Every query of "Triton LLM" (raw and recorded variant) and of dashboards/llm.json runs the
-way Grafana runs it (tests/grafana_variables.py) and must equal the workload within 5 %;
+way Grafana runs it (triton_dashboards.inspect) and must equal the workload within 5 %;
 a quantile that lies in the lowest bucket must show no value (vllm_fast's TTFT median,
 0.4 ms against a first bound of 1 ms). The values seen are written to
 ``$LLM_E2E_REPORT`` (default: the test's tmp dir) and printed with ``-s``.
@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 from _support import ROOT
-from grafana_variables import QueryContext, Variables, panel_targets, run_target
 from prometheus_server import PrometheusServer
 
 from triton_dashboards.catalog import llm as catalog_llm
 from triton_dashboards.dashboard import render
 from triton_dashboards.dashboard.records import records_read
 from triton_dashboards.dashboard.stock.llm import llm_serving
+from triton_dashboards.inspect import QueryContext, Variables, panel_targets, run_target
 from triton_dashboards.prometheus import rules
 from triton_dashboards.query.recording import TABLE, Recording
 from triton_dashboards.simulator import Workload, serve

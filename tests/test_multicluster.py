@@ -31,11 +31,11 @@ import attrs
 import pytest
 import test_e2e as e2e
 from federation import ClusterSpec, Federation
-from grafana_variables import QueryContext, Variables
 
 from triton_dashboards.dashboard import render
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.stock import selection as stock
+from triton_dashboards.inspect import QueryContext, Variables
 from triton_dashboards.prometheus import rules
 from triton_dashboards.query import recipes as q
 

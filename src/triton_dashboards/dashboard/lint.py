@@ -30,6 +30,7 @@ import promql_parser as pp
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard import lint_gauges
+from triton_dashboards.promql.values import VARIABLE_SYNTAX
 
 __all__ = ["VARIABLE", "Finding", "expressions", "lint_dashboard", "substitute"]
 
@@ -40,11 +41,8 @@ _NUMBER_BUILTINS = frozenset(
 )
 _TEXT_BUILTINS = frozenset({"__dashboard", "__name", "__org", "__user", "__all"})
 _BUILTINS = _DURATION_BUILTINS | _NUMBER_BUILTINS | _TEXT_BUILTINS
-# Grafana variable syntax: $var, ${var}, ${var:format} and the deprecated [[var]] ($1 is a
-# regex group, not a variable). The first non-empty group is the name.
-VARIABLE = re.compile(
-    r"\$(?:\{([A-Za-z_]\w*)(?::\w+)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"
-)
+#: Grafana variable syntax, written once in the PromQL floor.
+VARIABLE = VARIABLE_SYNTAX
 _RANGE_VAR = re.compile(r"\[\s*(?:\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+(?::\w+)?\]\])\s*(?=[\]:])")
 _LABEL_LIST = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})

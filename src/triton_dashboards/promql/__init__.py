@@ -56,6 +56,7 @@ from triton_dashboards.promql.functions import (
 from triton_dashboards.promql.values import (
     RANGE,
     RATE_INTERVAL,
+    VARIABLE_SYNTAX,
     LabelValue,
     PromQLError,
     Var,
@@ -67,6 +68,7 @@ from triton_dashboards.promql.values import (
 __all__ = [
     "RANGE",
     "RATE_INTERVAL",
+    "VARIABLE_SYNTAX",
     "Aggregate",
     "Binary",
     "Call",

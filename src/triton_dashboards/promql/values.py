@@ -69,6 +69,13 @@ class Var:
         return f"${self.name}"
 
 
+#: Grafana's variable syntax in a query: ``$var``, ``${var}``, ``${var:format}`` and the
+#: deprecated ``[[var]]`` (``$1`` is a regex group, not a variable). The first non-empty
+#: group is the name. The lint reads it to check names, the inspect engine to interpolate.
+VARIABLE_SYNTAX = re.compile(
+    r"\$(?:\{([A-Za-z_]\w*)(?::\w+)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]"
+)
+
 #: Grafana's range for ``rate()``: max($__interval + scrape interval, 4 x scrape interval).
 RATE_INTERVAL = Var("__rate_interval", multi=False)
 #: The whole time range of the dashboard.

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from triton_dashboards.grafana.local import save_message
-from triton_dashboards.grafana.plan import Kind, Live, Version, plan
+import attrs
+
+from triton_dashboards.grafana.local import is_ours, save_message
+from triton_dashboards.grafana.plan import Foreign, Kind, Live, Version, content_of, foreign, plan
+from triton_dashboards.grafana.provenance import NOWHERE, Origin, Saved, parse
 
 FOLDER = "triton"
 OURS = {"uid": "ner", "title": "NER", "panels": [{"id": 1, "title": "Rate"}]}
@@ -133,3 +136,69 @@ def test_an_update_carries_the_resource_version_it_read() -> None:
         OURS, live(EDITED, resource_version="171"), (ours(EDITED),), False, folder_uid=FOLDER
     )
     assert action.kind is Kind.UPDATE and action.resource_version == "171"
+
+
+# -- whose save it is (issue 19): this repository's history, not this tool ----------------
+
+MAIN = Origin("aaaaaaaaaaaa", "github.com/acme/dash", "111111111111", "ci@acme.example")
+OTHER_BRANCH = attrs.evolve(MAIN, commit="222222222222")
+OTHER_REPO = Origin("bbbbbbbbbbbb", "github.com/else/dash", "333333333333", "eve@else.example")
+
+
+def saved_by(origin: Origin, dashboard: dict[str, Any] = OURS) -> Version:
+    return Version(3, save_message(dashboard, origin), "sa-1", "2026-11-20T14:02:33Z")
+
+
+def test_a_save_whose_content_we_committed_is_ours_a_fast_forward() -> None:
+    committed = {content_of(OURS)}
+    action = plan(
+        EDITED, live(OURS), [saved_by(OTHER_BRANCH)], False,
+        folder_uid=FOLDER, origin=MAIN, committed=committed,
+    )  # fmt: skip
+    assert action.kind is Kind.UPDATE and action.foreign is None
+
+
+def test_a_save_from_another_branch_is_a_conflict_naming_its_commit() -> None:
+    action = plan(
+        EDITED, live(OURS), [saved_by(OTHER_BRANCH)], False,
+        folder_uid=FOLDER, origin=MAIN, committed=frozenset(),
+    )  # fmt: skip
+    assert action.kind is Kind.CONFLICT and action.foreign is Foreign.BRANCH
+    assert action.source.commit == "222222222222"
+
+
+def test_a_save_from_another_repository_is_never_ours_even_with_our_content() -> None:
+    action = plan(
+        EDITED, live(OURS), [saved_by(OTHER_REPO)], False,
+        folder_uid=FOLDER, origin=MAIN, committed={content_of(OURS)},
+    )  # fmt: skip
+    assert action.kind is Kind.CONFLICT and action.foreign is Foreign.REPOSITORY
+    forced = plan(
+        EDITED, live(OURS), [saved_by(OTHER_REPO)], True,
+        folder_uid=FOLDER, origin=MAIN, committed=frozenset(),
+    )  # fmt: skip
+    assert forced.kind is Kind.UPDATE and forced.forced and forced.foreign is Foreign.REPOSITORY
+
+
+def test_the_same_checkout_is_ours_without_a_commit() -> None:
+    action = plan(
+        EDITED, live(OURS), [saved_by(MAIN)], False,
+        folder_uid=FOLDER, origin=MAIN, committed=frozenset(),
+    )  # fmt: skip
+    assert action.kind is Kind.UPDATE
+
+
+def test_outside_git_only_saves_from_outside_git_are_ours() -> None:
+    assert foreign(Saved("abc", NOWHERE), NOWHERE, frozenset()) is None
+    assert foreign(Saved("abc", MAIN), NOWHERE, frozenset()) is Foreign.REPOSITORY
+    assert foreign(Saved("abc", NOWHERE), MAIN, frozenset()) is Foreign.OUTSIDE
+    assert foreign(Saved("abc", NOWHERE), MAIN, {"abc"}) is None
+
+
+def test_the_save_message_round_trips_and_stays_under_grafanas_500_characters() -> None:
+    long = Origin("a" * 12, "x" * 400, "1" * 12, "y" * 400)
+    text = save_message(OURS, long)
+    assert len(text) <= 500 and is_ours(text)
+    saved = parse(save_message(OURS, MAIN))
+    assert saved == Saved(content_of(OURS), MAIN)
+    assert parse("Restored from version 2") is None

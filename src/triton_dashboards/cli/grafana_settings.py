@@ -21,10 +21,19 @@ from triton_dashboards.grafana import settings as defaults
 
 if TYPE_CHECKING:
     from triton_dashboards.grafana.api import DashboardApi
+    from triton_dashboards.grafana.checkout import Checkout
     from triton_dashboards.grafana.client import GrafanaClient
     from triton_dashboards.grafana.local import LocalDashboard
 
-__all__ = ["Refused", "connect", "grafana_options", "load_local", "make_client", "open_api"]
+__all__ = [
+    "Refused",
+    "connect",
+    "grafana_options",
+    "load_checkout",
+    "load_local",
+    "make_client",
+    "open_api",
+]
 
 
 _GRAFANA_OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
@@ -221,6 +230,17 @@ def load_local(directory: Path, files: tuple[Path, ...]) -> list[LocalDashboard]
         )
     try:
         return load_dashboards(paths)
+    except InputError as error:
+        raise Refused(str(error)) from None
+
+
+def load_checkout(dashboards: list[LocalDashboard]) -> Checkout:
+    """The git checkout the dashboards come from (what "ours" means when publishing)."""
+    from triton_dashboards.grafana.checkout import checkout_of
+    from triton_dashboards.grafana.local import InputError
+
+    try:
+        return checkout_of(d.path for d in dashboards if d.path is not None)
     except InputError as error:
         raise Refused(str(error)) from None
 

@@ -24,6 +24,7 @@ from triton_dashboards.cli.grafana_settings import (
     Refused,
     connect,
     grafana_options,
+    load_checkout,
     load_local,
     make_client,
     open_api,
@@ -120,6 +121,7 @@ def publish(
                 "--prune needs every dashboard to know what is no longer in git; drop the FILES"
             )
         dashboards = load_local(directory, files)
+        checkout = load_checkout(dashboards)
         client = make_client(settings)
         url = client.base_url
     except Refused as refused:
@@ -141,6 +143,7 @@ def publish(
                 force=force,
                 dry_run=dry_run,
                 prune=prune,
+                checkout=checkout,
             )
             report = publisher.publish(dashboards, show)
         except GrafanaError as error:
@@ -177,6 +180,7 @@ def diff(settings: dict[str, Any], directory: Path, files: tuple[Path, ...]) -> 
 
     try:
         dashboards = load_local(directory, files)
+        checkout = load_checkout(dashboards)
     except Refused as refused:
         fail(str(refused))
     with connect(settings) as client:
@@ -188,6 +192,7 @@ def diff(settings: dict[str, Any], directory: Path, files: tuple[Path, ...]) -> 
                 dashboards,
                 folders[-1].uid if folders else "",
                 concurrency=settings["concurrency"],
+                checkout=checkout,
             )
         except GrafanaError as error:
             fail(error.message)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import attrs
 
 from triton_dashboards.grafana.api import DashboardApi, Found
+from triton_dashboards.grafana.checkout import Checkout
 from triton_dashboards.grafana.diagnose import forbidden
 from triton_dashboards.grafana.errors import AlreadyExists, VersionMismatch
 from triton_dashboards.grafana.local import (
@@ -26,7 +27,7 @@ from triton_dashboards.grafana.local import (
     save_message,
 )
 from triton_dashboards.grafana.ownership import source_path
-from triton_dashboards.grafana.plan import Action, Kind, Live, Version, plan
+from triton_dashboards.grafana.plan import Action, Foreign, Kind, Live, Version, plan
 from triton_dashboards.grafana.report import Outcome, Status, live_label
 
 __all__ = ["HISTORY", "Target", "apply", "describe", "observe"]
@@ -44,6 +45,8 @@ class Target:
     dry_run: bool = False
     #: Named in conflict lines, so the user can see the whole change.
     diff_command: str = "triton-dashboards diff"
+    #: Where we publish from, and what it has committed (what "ours" means, see plan).
+    checkout: Checkout = attrs.field(factory=Checkout, eq=False)
 
 
 @attrs.frozen
@@ -76,6 +79,8 @@ def _decide(
         target.force,
         folder_uid=target.folder_uid,
         local_hash=local.content_hash,
+        origin=target.checkout.origin,
+        committed=target.checkout.committed(local.path),
     )
 
 
@@ -110,7 +115,10 @@ def _update_notes(action: Action, dry_run: bool) -> str:
     notes = []
     if action.moved_from:
         notes.append(f"moved from folder {action.moved_from}")
-    if action.forced:
+    if action.forced and action.foreign is not None:
+        done = "would overwrite" if dry_run else "overwrote"
+        notes.append(f"{done} a publish from {action.source.describe()}")
+    elif action.forced:
         notes.append(f"{'would overwrite' if dry_run else 'overwrote'} a change {action.who}")
     if action.restored:
         notes.append(f"Grafana held a restore {action.who} of a version we saved")
@@ -118,6 +126,27 @@ def _update_notes(action: Action, dry_run: bool) -> str:
         done = "would replace" if dry_run else "replaced"
         notes.append(f"{done} its schema v2 ({action.v2}) copy saved {action.who}")
     return ", ".join(notes)
+
+
+def _foreign_conflict(action: Action, diff: str) -> str:
+    """The one line for a save of this tool that is not ours: whose it is, what to do."""
+    source, when = action.source.describe(), action.who.removeprefix("by ").split(" at ", 1)
+    at = f" at {when[1]}" if len(when) == 2 else ""
+    if action.foreign is Foreign.REPOSITORY:
+        return (
+            f"uid {action.uid} is taken by another repository's dashboard ({source}{at}); "
+            f"give yours another uid (see `{diff}`), or take it over with --force"
+        )
+    if action.foreign is Foreign.BRANCH:
+        return (
+            f"published from another branch of this repository ({source}{at}), a content "
+            f"not in our history; see `{diff}`, merge that branch into ours and publish, "
+            "or --force"
+        )
+    return (
+        f"published from files outside git ({source}{at}), a content not in our history; "
+        f"see `{diff}`, or --force"
+    )
 
 
 def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outcome:
@@ -155,6 +184,8 @@ def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outco
             f"changed in Grafana {action.who}, not ours; "
             f"see `{target.diff_command} {where}`, or --force"
         )
+        if action.foreign is not None:
+            detail = _foreign_conflict(action, f"{target.diff_command} {where}")
         if action.v2:
             detail = (
                 f"saved in Grafana as a schema v2 (dynamic) dashboard {action.who}, not ours: "
@@ -205,7 +236,7 @@ def _apply(
         answer = client.save_dashboard(
             payload,
             folder_uid=target.folder_uid,
-            message=save_message(local.dashboard),
+            message=save_message(local.dashboard, target.checkout.origin),
             # An update whose stored version is unknown (the legacy API's 406 for a v2
             # dashboard, forced) can only overwrite.
             overwrite=action.kind is Kind.UPDATE and not action.version,

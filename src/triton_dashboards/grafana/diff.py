@@ -23,6 +23,7 @@ from triton_dashboards.files import write_atomic
 from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.api import DashboardApi, Found
 from triton_dashboards.grafana.apply import Observed, Target, observe
+from triton_dashboards.grafana.checkout import Checkout, checkout_of
 from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
 from triton_dashboards.grafana.errors import Call, GrafanaError
 from triton_dashboards.grafana.k8s_client import K8sApi
@@ -68,6 +69,8 @@ class DiffResult:
                 f"saved in Grafana as schema v2 ({action.v2}) {action.who}: publish refuses "
                 f"it; pull it to keep it, or publish --force to replace it with ours"
             )
+        elif self.kind is Kind.CONFLICT and action.foreign is not None:
+            parts.append(f"published from {action.source.describe()}, not ours: publish refuses it")
         elif self.kind is Kind.CONFLICT:
             parts.append(f"changed in Grafana {action.who}, not ours: publish refuses it")
         if self.kind is Kind.MANAGED:
@@ -101,9 +104,13 @@ def diff_dashboards(
     folder_uid: str,
     *,
     concurrency: int = settings.CONCURRENCY,
+    checkout: Checkout | None = None,
 ) -> list[DiffResult]:
-    """Each dashboard against Grafana, in the order given."""
-    target = Target(folder_uid, dry_run=True)
+    """Each dashboard against Grafana, in the order given, planned as publish plans it
+    (``checkout``: where we publish from; by default the one holding the files)."""
+    if checkout is None:
+        checkout = checkout_of(d.path for d in dashboards if d.path is not None)
+    target = Target(folder_uid, dry_run=True, checkout=checkout)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(lambda local: _diff_one(client, local, target), dashboards))
 

@@ -8,8 +8,9 @@ folders, diff and pull run unchanged on either API. What differs is said here:
   ``v1beta1`` on 12), never the server's ``preferredVersion``;
 - an update carries ``metadata.resourceVersion``: a concurrent writer makes it 409
   ``Conflict``, which the publisher answers by planning again;
-- a write carries our ownership marks (:mod:`~triton_dashboards.grafana.ownership`) and the
-  save message as ``grafana.app/message``;
+- a write carries our ownership marks (:mod:`~triton_dashboards.grafana.ownership`), the
+  save message as ``grafana.app/message`` and its origin (repository, commit, who) as
+  annotations of their own (:mod:`~triton_dashboards.grafana.provenance`);
 - :meth:`K8sApi.prefetch` lists the namespace's dashboards in pages, once, so a publish
   plans from the list: a dashboard the list holds is not read again, one it lacks is known
   to be missing. A second read (after a 409) goes to the server.
@@ -36,6 +37,7 @@ from triton_dashboards.grafana.k8s_state import (
 from triton_dashboards.grafana.local import content_hash
 from triton_dashboards.grafana.ownership import marks
 from triton_dashboards.grafana.plan import Version
+from triton_dashboards.grafana.provenance import origin_annotations
 
 __all__ = ["LIST_LIMIT", "K8sApi"]
 
@@ -174,6 +176,7 @@ class K8sApi:
         spec = {k: v for k, v in dashboard.items() if k not in ("id", "uid", "version")}
         notes = marks(content_hash(dashboard), source)
         notes[A_MESSAGE] = message
+        notes.update(origin_annotations(message))
         if folder_uid:
             notes[A_FOLDER] = folder_uid
         metadata: dict[str, Any] = {"name": uid, "annotations": notes}

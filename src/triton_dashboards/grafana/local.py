@@ -13,13 +13,13 @@ import difflib
 import functools
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from triton_dashboards.grafana.provenance import MARK, NOWHERE, Origin, message, parse
 from triton_dashboards.validation import InvalidValue, check_uid
 
 __all__ = [
@@ -39,9 +39,6 @@ __all__ = [
 #: Top-level keys Grafana sets itself: the database id, the stored version, and the
 #: ``iteration`` stamp older frontends add on save.
 GRAFANA_MANAGED_KEYS = ("id", "version", "iteration")
-#: The first word of every save message we write; Grafana's history shows it.
-MARK = "triton-dashboards"
-_MARK_RE = re.compile(rf"^{MARK} sha256:[0-9a-f]{{12}}\b")
 
 
 class InputError(Exception):
@@ -73,14 +70,15 @@ def content_hash(dashboard: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def save_message(dashboard: Mapping[str, Any]) -> str:
-    """The ``message`` of our saves: ``triton-dashboards sha256:<12 hex>``."""
-    return f"{MARK} sha256:{content_hash(dashboard)}"
+def save_message(dashboard: Mapping[str, Any], origin: Origin = NOWHERE) -> str:
+    """The ``message`` of our saves: ``triton-dashboards sha256:<12 hex>`` and where from
+    (:mod:`~triton_dashboards.grafana.provenance`)."""
+    return message(content_hash(dashboard), origin)
 
 
-def is_ours(message: str) -> bool:
-    """Whether a version's message is one :func:`save_message` wrote."""
-    return bool(_MARK_RE.match(message))
+def is_ours(text: str) -> bool:
+    """Whether a version's message is one :func:`save_message` wrote (from any repository)."""
+    return parse(text) is not None
 
 
 def diff_lines(
@@ -130,11 +128,18 @@ class LocalDashboard:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise InputError(f"cannot read {path} ({e.strerror}); check the path") from None
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text; save it as UTF-8 JSON") from None
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: Path) -> dict[str, Any]:
+    """The dashboard a file's text holds, as publish reads it (also a version from git)."""
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(
             f"{path} is not valid JSON (line {e.lineno}: {e.msg}); "

@@ -17,25 +17,49 @@ The rules, in order:
   ``schemaVersion``, so what we *sent* decides): **unchanged**, nothing written
   (a Grafana save always bumps the version, even for identical JSON);
 * provisioned from files in Grafana: **provisioned**, refused (Grafana would say 400);
-* the latest version was saved by us (its message carries our mark): **update**;
+* the latest version was saved by this tool and is **ours** (:func:`foreign` says ""):
+  **update**; saved by this tool but not ours (another repository, another branch):
+  **conflict** naming that source, unless ``force``;
 * the latest version is someone else's, but its content is one we saved (a UI restore of
   our own version): **update**, marked ``restored``: overwriting it loses nothing;
 * someone else's change: **conflict**, unless ``force`` (then an update marked ``forced``).
+
+**Ours** is this repository's history, not this tool: a save by this tool is ours when its
+content hash is the content of a committed version of the file (``committed``: an ancestor
+of what we publish now, so a later commit of the same branch updates it), or when it was
+made from this very checkout (same repository, commit and git user: uncommitted work being
+tried out). A save from another repository (its root commit differs) is never ours: the uid
+is taken. Two CI jobs share one token, so the identity cannot tell two branches apart; the
+history can. Outside a git repository there is no history: a save by this tool from outside
+any repository is ours (the rule of the releases before repositories were recorded), one
+from a repository is not.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from triton_dashboards.grafana.local import content_hash, is_ours, normalise
+from triton_dashboards.grafana.local import content_hash, normalise
 from triton_dashboards.grafana.ownership import MANAGER_ID, MANAGER_KIND
+from triton_dashboards.grafana.provenance import NOWHERE, Origin, Saved, parse
 
-__all__ = ["Action", "Kind", "Live", "Version", "content_of", "plan"]
+__all__ = ["Action", "Foreign", "Kind", "Live", "Version", "content_of", "foreign", "plan"]
+
+
+class Foreign(str, enum.Enum):
+    """Why a save by this tool is not ours to overwrite."""
+
+    #: Published from another repository: the uid is taken.
+    REPOSITORY = "repository"
+    #: Published from this repository, content not in our history: another branch.
+    BRANCH = "branch"
+    #: Published from outside any git repository, content not in our history.
+    OUTSIDE = "outside"
 
 
 class Kind(str, enum.Enum):
@@ -101,6 +125,10 @@ class Action:
     resource_version: str = ""
     #: For ``managed``: who manages it, ``terraform (id tf-1)``.
     manager: str = ""
+    #: For a conflict with (or a forced update over) a save of this tool that is not ours:
+    #: why not, and where that save came from.
+    foreign: Foreign | None = None
+    source: Origin = NOWHERE
 
     @property
     def writes(self) -> bool:
@@ -112,12 +140,29 @@ def content_of(dashboard: Mapping[str, Any]) -> str:
     return content_hash(dashboard)
 
 
-_OUR_HASH = re.compile(r"sha256:([0-9a-f]{12})\b")
+def _ours_hashes(history: Sequence[Version], origin: Origin) -> set[str]:
+    """The content hashes of the saves in ``history`` made from our repository."""
+    found = (parse(v.message) for v in history)
+    return {
+        saved.content_hash
+        for saved in found
+        if saved is not None and saved.origin.repository == origin.repository
+    }
 
 
-def _ours_hashes(history: Sequence[Version]) -> set[str]:
-    found = (_OUR_HASH.search(v.message) for v in history if is_ours(v.message))
-    return {match.group(1) for match in found if match}
+def foreign(saved: Saved, origin: Origin, committed: Container[str]) -> Foreign | None:
+    """None when a save of this tool is ours to overwrite, else why not (module "Ours")."""
+    theirs = saved.origin
+    if not origin.in_git:
+        return Foreign.REPOSITORY if theirs.in_git else None
+    if theirs.in_git and theirs.repository != origin.repository:
+        return Foreign.REPOSITORY
+    if saved.content_hash in committed:
+        return None
+    if theirs.in_git:
+        same_checkout = (theirs.commit, theirs.author) == (origin.commit, origin.author)
+        return None if same_checkout else Foreign.BRANCH
+    return Foreign.OUTSIDE
 
 
 def _when(created: str) -> str:
@@ -143,12 +188,15 @@ def plan(
     *,
     folder_uid: str,
     local_hash: str = "",
+    origin: Origin = NOWHERE,
+    committed: Container[str] = frozenset(),
 ) -> Action:
     """The action for ``local`` (dashboard JSON) against ``live`` in folder ``folder_uid``.
 
     ``history`` is the live dashboard's versions, newest first; only needed when live
     differs from local (empty otherwise). ``local_hash``: ``content_of(local)``, when the
-    caller has it already.
+    caller has it already. ``origin``: where we publish from; ``committed``: the content
+    hashes of the file's committed versions (see the module's "Ours").
     """
     uid = str(local.get("uid", ""))
     if live is None:
@@ -169,10 +217,17 @@ def plan(
         return Action(Kind.UNCHANGED, uid, live.version)
     if live.provisioned:
         return Action(Kind.PROVISIONED, uid, live.version)
-    if latest is not None and is_ours(latest.message):
-        return update
+    saved = parse(latest.message) if latest is not None else None
     who = _who(latest, live)
-    if content_of(live.dashboard) in _ours_hashes(history):
+    if saved is not None:
+        why = foreign(saved, origin, committed)
+        if why is None:
+            return update
+        theirs = attrs.evolve(update, foreign=why, source=saved.origin, who=who)
+        return (
+            attrs.evolve(theirs, forced=True) if force else attrs.evolve(theirs, kind=Kind.CONFLICT)
+        )
+    if content_of(live.dashboard) in _ours_hashes(history, origin):
         return attrs.evolve(update, restored=True, who=who)
     if force:
         return attrs.evolve(update, forced=True, who=who)

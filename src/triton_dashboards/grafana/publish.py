@@ -6,7 +6,10 @@ create, update, unchanged, conflict, provisioned) and applied
 (:mod:`~triton_dashboards.grafana.apply`), or in a dry run only described. Outcomes are
 reported in the order of the input, whatever order the threads finish in, so two runs
 print alike. ``prune`` deletes dashboards in our folder that are not being published, and
-only those whose latest version is ours. This module works on dashboard JSON only, so it
+only those this repository owns: the latest version is a save of this tool from this
+repository whose content is in this repository's history (another branch's new dashboard,
+another repository's, and hand-made ones are kept); outside git, a save of this tool made
+outside git. This module works on dashboard JSON only, so it
 publishes any dashboard, ours or not, through either API (:mod:`~triton_dashboards.grafana.api`):
 where the API can list dashboards with their content (the Kubernetes-style one), they are
 listed once, in pages, and each is planned from the list instead of read one by one.
@@ -22,9 +25,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.api import DashboardApi
 from triton_dashboards.grafana.apply import Target, apply, observe
+from triton_dashboards.grafana.checkout import Checkout, checkout_of
 from triton_dashboards.grafana.errors import GrafanaError
 from triton_dashboards.grafana.folders import resolve_folders
-from triton_dashboards.grafana.local import LocalDashboard, is_ours
+from triton_dashboards.grafana.local import LocalDashboard
+from triton_dashboards.grafana.plan import foreign
+from triton_dashboards.grafana.provenance import parse
 from triton_dashboards.grafana.report import Outcome, Report, Status
 
 __all__ = ["Publisher"]
@@ -51,6 +57,7 @@ class Publisher:
         dry_run: bool = False,
         prune: bool = False,
         diff_command: str = "triton-dashboards diff",
+        checkout: Checkout | None = None,
     ) -> None:
         self.client = client
         self.folder_title = folder
@@ -60,6 +67,8 @@ class Publisher:
         self.prune = prune
         self.diff_command = diff_command
         self.folder_uid = ""
+        #: Where we publish from (None: found from the dashboards' files when publishing).
+        self.checkout = checkout
         self._stop = threading.Event()
         self._fatal: GrafanaError | None = None
         self._lock = threading.Lock()
@@ -78,6 +87,8 @@ class Publisher:
         """
         self._stop.clear()
         self._fatal = None
+        if self.checkout is None:
+            self.checkout = checkout_of(d.path for d in dashboards if d.path is not None)
         prefetch = getattr(self.client, "prefetch", None)
         with ThreadPoolExecutor(max_workers=2) as side:
             # Where the API lists dashboards with their content, list them while the folder
@@ -139,8 +150,14 @@ class Publisher:
     def _one(self, local: LocalDashboard) -> Outcome:
         if self._stop.is_set():
             raise _Stop
-        target = Target(self.folder_uid, self.force, self.dry_run, self.diff_command)
+        target = Target(
+            self.folder_uid, self.force, self.dry_run, self.diff_command, self._checkout
+        )
         return apply(self.client, local, observe(self.client, local, target), target)
+
+    @property
+    def _checkout(self) -> Checkout:
+        return self.checkout if self.checkout is not None else Checkout()
 
     # ------------------------------------------------------------------ prune
 
@@ -153,10 +170,19 @@ class Publisher:
     def _prune_one(self, uid: str) -> Outcome:
         versions = self.client.versions(uid, limit=1)
         latest = versions[0] if versions else None
-        if latest is None or not is_ours(latest.message):
+        saved = parse(latest.message) if latest is not None else None
+        if saved is None:
             who = f"by {latest.created_by or 'someone'}" if latest else "by someone"
             return Outcome(
                 uid, uid, Status.KEPT, detail=f"not in git, but last saved {who}, not ours"
+            )
+        checkout = self._checkout
+        if foreign(saved, checkout.origin, checkout.anywhere()) is not None:
+            return Outcome(
+                uid,
+                uid,
+                Status.KEPT,
+                detail=f"not ours: published from {saved.origin.describe()}",
             )
         if self.dry_run:
             return Outcome(uid, uid, Status.WOULD_DELETE, detail="not in git")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _shared import GRAFANA_TOKEN as TOKEN
+from _support import GRAFANA_TOKEN as TOKEN
 from grafana_double import GrafanaDouble
 from test_cli_publish import FAST, assert_one_line_error, grafana_env, run, status_of
 from test_publish import make

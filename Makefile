@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dashboards test test-quick check lint format clean publish prometheus
+.PHONY: dashboards test test-quick check lint format clean publish prometheus dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,5 +55,11 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench dashboards
 	$(BIN)/ruff check --fix src tests bench dashboards
 
+## The sdist and the wheel in dist/, built offline from the .venv's setuptools, checked by twine.
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -48,7 +48,7 @@ def build_wheel(out: Path) -> Path:
     """A wheel of the working tree, built from a copy so that no build/ lands in the checkout."""
     source = out / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(ROOT / "src", source / "src", ignore=ignore)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import click
 
+from triton_dashboards import __version__
 from triton_dashboards.cli import build, init, prometheus, publish, rules, simulate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="triton-dashboards")
+@click.version_option(__version__, prog_name="triton-dashboards")
 def main() -> None:
     """Grafana dashboards for NVIDIA Triton Inference Server, as code.
 

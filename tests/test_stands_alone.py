@@ -21,7 +21,7 @@ _OUTSIDE = re.compile(
 )
 _TEXT = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
 _SCANNED = ("src", "tests", "bench", "docs", "dashboards")
-_TOP = ("README.md", "Makefile", "pyproject.toml", "BENCHMARKS.md", "CHANGELOG.md")
+_TOP = ("README.md", "Makefile", "pyproject.toml", "BENCHMARKS.md", "CHANGELOG.md", ".ci/run")
 
 
 def _project_files() -> list[Path]:

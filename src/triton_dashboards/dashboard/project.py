@@ -76,8 +76,19 @@ def _ours(error: BaseException) -> bool:
 
 
 def load(source: Path) -> Dashboard | g.Dashboard:
-    """Run a dashboard file and return the dashboard it binds to ``dashboard``.
+    """Run a dashboard file that binds one ``dashboard`` and return it."""
+    loaded = load_all(source)
+    if len(loaded) != 1 or loaded[0][0] != json_path(source):
+        raise ProjectError(f"{source}: binds a list `dashboards`, not one `dashboard`")
+    return loaded[0][1]
 
+
+def load_all(source: Path) -> list[tuple[Path, Dashboard | g.Dashboard]]:
+    """Run a dashboard file and return each dashboard it binds with the JSON file it makes.
+
+    A file binds one dashboard to ``dashboard`` (``NAME.dashboard.py`` -> ``NAME.json``),
+    or a list of them to ``dashboards`` (``NAME.dashboard.py`` -> ``NAME.UID.json`` each:
+    the stock set of :func:`triton_dashboards.dashboards.stock_dashboards`, say).
     Any error the file raises, ours (a bad uid, an unknown metric) or Python's, is one
     line ``FILE:LINE: message`` pointing at the line of the file that raised it.
     """
@@ -87,18 +98,42 @@ def load(source: Path) -> Dashboard | g.Dashboard:
         line = _error_line(e, source)
         kind = "" if _ours(e) else f"{type(e).__name__}: "
         raise ProjectError(f"{source}{line}: {kind}{_one_line(e)}") from None
+    if "dashboard" in namespace and "dashboards" in namespace:
+        raise ProjectError(
+            f"{source}: binds both `dashboard` and `dashboards`; keep one (or split the file)"
+        )
+    if "dashboards" in namespace:
+        many = namespace["dashboards"]
+        if not isinstance(many, list | tuple) or not many:
+            raise ProjectError(
+                f"{source}: `dashboards` is not a non-empty list of triton_dashboards.Dashboard"
+            )
+        return [(_member_path(source, d), d) for d in (_checked(source, d) for d in many)]
     if "dashboard" not in namespace:
         raise ProjectError(
             f"{source}: defines no dashboard; bind a triton_dashboards.Dashboard to the "
-            "name `dashboard`"
+            "name `dashboard` (or a list of them to `dashboards`)"
         )
-    dashboard = namespace["dashboard"]
+    return [(json_path(source), _checked(source, namespace["dashboard"]))]
+
+
+def _checked(source: Path, dashboard: object) -> Dashboard | g.Dashboard:
     if not isinstance(dashboard, Dashboard | g.Dashboard):
         raise ProjectError(
             f"{source}: `dashboard` is a {type(dashboard).__name__}, not a "
             "triton_dashboards.Dashboard"
         )
     return dashboard
+
+
+def _member_path(source: Path, dashboard: Dashboard | g.Dashboard) -> Path:
+    """``dashboards/stock.dashboard.py`` + uid ``triton-overview`` ->
+    ``dashboards/stock.triton-overview.json``: one JSON file per dashboard, named by the
+    file that makes it and the dashboard's uid, which no two may share."""
+    uid = dashboard.uid
+    if not uid:
+        raise ProjectError(f"{source}: a dashboard of `dashboards` has no uid; give it one")
+    return source.with_name(f"{source.name[: -len(SUFFIX)]}.{uid}.json")
 
 
 def _error_line(error: BaseException, source: Path) -> str:
@@ -141,31 +176,36 @@ def check_folder_uids(built: Sequence[Built]) -> None:
             owners[uid] = str(path)
 
 
+def _built(source: Path, target: Path, dashboard: Dashboard | g.Dashboard) -> Built:
+    """``dashboard`` rendered and linted; :class:`ProjectError` when it cannot be."""
+    try:
+        text = render(dashboard)
+    except (ValueError, TypeError) as e:
+        raise ProjectError(f"{source}: {_one_line(e)}") from None
+    model = json.loads(text)
+    errors = [f for f in lint_dashboard(model, str(source)) if f.error]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ProjectError(f"{errors[0]}{more}")
+    panels = sum(1 + len(p.get("panels") or []) for p in model["panels"])
+    panels -= sum(1 for p in model["panels"] if p["type"] == "row")
+    return Built(source, target, model["uid"], model["title"], panels, text)
+
+
 def build(sources: Sequence[Path]) -> list[Built]:
     """Render every file; raise :class:`ProjectError` on the first that cannot be built."""
     built: list[Built] = []
     seen: dict[str, Path] = {}
     for source in sources:
-        dashboard = load(source)
-        try:
-            text = render(dashboard)
-        except (ValueError, TypeError) as e:
-            raise ProjectError(f"{source}: {_one_line(e)}") from None
-        model = json.loads(text)
-        uid = model["uid"]
-        if uid in seen:
-            raise ProjectError(
-                f"{source}: uid {uid!r} is already used by {seen[uid]}; give each dashboard "
-                "its own uid"
-            )
-        seen[uid] = source
-        errors = [f for f in lint_dashboard(model, str(source)) if f.error]
-        if errors:
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            raise ProjectError(f"{errors[0]}{more}")
-        panels = sum(1 + len(p.get("panels") or []) for p in model["panels"])
-        panels -= sum(1 for p in model["panels"] if p["type"] == "row")
-        built.append(Built(source, json_path(source), uid, model["title"], panels, text))
+        for target, dashboard in load_all(source):
+            item = _built(source, target, dashboard)
+            if item.uid in seen:
+                raise ProjectError(
+                    f"{source}: uid {item.uid!r} is already used by {seen[item.uid]}; give "
+                    "each dashboard its own uid"
+                )
+            seen[item.uid] = source
+            built.append(item)
     check_folder_uids(built)
     return built
 

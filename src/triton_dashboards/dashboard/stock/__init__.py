@@ -11,7 +11,9 @@ Each comes in two variants: on raw series (the default) and, with
 ``recording_rules=True`` (or a :class:`Recording` with its window), on the series the
 recording rules of ``triton-dashboards rules`` write. The variants differ only in the
 scope their panels read through, their uid (``-rec``), their title and their links, which
-stay within the same variant. The template variables keep listing raw series: a label
+stay within the same variant. :func:`stock_dashboards` gives the set, chosen and tailored,
+for a repository of one's own (:mod:`.shipped`); a tailored dashboard takes a uid of its
+own (:mod:`.uids`). The template variables keep listing raw series: a label
 lookup is cheap, and the choices then do not depend on the rules being loaded.
 """
 
@@ -21,6 +23,16 @@ from triton_dashboards.dashboard.stock.llm import llm_serving
 from triton_dashboards.dashboard.stock.model import model_detail
 from triton_dashboards.dashboard.stock.overview import overview
 from triton_dashboards.dashboard.stock.selection import *  # noqa: F403
+from triton_dashboards.dashboard.stock.shipped import STOCK, stock_dashboards
+from triton_dashboards.dashboard.stock.uids import TAILORED_PREFIX
 
-__all__ = ["gpu_and_host", "llm_serving", "model_detail", "overview"]
+__all__ = [
+    "STOCK",
+    "TAILORED_PREFIX",
+    "gpu_and_host",
+    "llm_serving",
+    "model_detail",
+    "overview",
+    "stock_dashboards",
+]
 __all__ += selection.__all__

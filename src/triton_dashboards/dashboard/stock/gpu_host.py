@@ -12,9 +12,17 @@ from triton_dashboards.query.recording import Recording
 __all__ = ["gpu_and_host"]
 
 
-def gpu_and_host(recording_rules: bool | Recording = False) -> Dashboard:
+def gpu_and_host(
+    recording_rules: bool | Recording = False,
+    *,
+    namespace: str | None = None,
+    uid_prefix: str | None = None,
+    replace_stock: bool = False,
+) -> Dashboard:
     """GPUs (utilization, memory, power, energy) and hosts (CPU, memory, pinned memory)."""
-    variant = Variant(recording_rules)
+    variant = Variant(
+        recording_rules, namespace=namespace, uid_prefix=uid_prefix, replace_stock=replace_stock
+    )
     scope = variant.scope
     return variant.dashboard(
         GPU_UID,

@@ -19,9 +19,17 @@ __all__ = ["LLM_TITLE", "LLM_UID", "llm_serving"]
 LLM_TITLE = "Triton LLM"
 
 
-def llm_serving(recording_rules: bool | Recording = False) -> Dashboard:
+def llm_serving(
+    recording_rules: bool | Recording = False,
+    *,
+    namespace: str | None = None,
+    uid_prefix: str | None = None,
+    replace_stock: bool = False,
+) -> Dashboard:
     """The LLM dashboard: a vLLM row and a TensorRT-LLM row, with the stock variables."""
-    variant = Variant(recording_rules)
+    variant = Variant(
+        recording_rules, namespace=namespace, uid_prefix=uid_prefix, replace_stock=replace_stock
+    )
     scope = variant.scope
     return variant.dashboard(
         LLM_UID,

@@ -19,9 +19,17 @@ from triton_dashboards.query.recording import Recording
 __all__ = ["model_detail"]
 
 
-def model_detail(recording_rules: bool | Recording = False) -> Dashboard:
+def model_detail(
+    recording_rules: bool | Recording = False,
+    *,
+    namespace: str | None = None,
+    uid_prefix: str | None = None,
+    replace_stock: bool = False,
+) -> Dashboard:
     """One model, or an ensemble with its composing steps: pick them in ``$model``."""
-    variant = Variant(recording_rules)
+    variant = Variant(
+        recording_rules, namespace=namespace, uid_prefix=uid_prefix, replace_stock=replace_stock
+    )
     scope = variant.scope
     return variant.dashboard(
         MODEL_UID,

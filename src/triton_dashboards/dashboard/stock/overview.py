@@ -67,9 +67,9 @@ def top_k_variable() -> g.Template:
     )
 
 
-def _link_params(*labels: str) -> list[str]:
-    carried = [f"${{{name}:queryparam}}" for name in _CARRIED]
-    return carried + [f"var-{label}=${{__field.labels.{label}}}" for label in labels]
+def _link_params(carried: Sequence[str], *labels: str) -> list[str]:
+    kept = [f"${{{name}:queryparam}}" for name in carried]
+    return kept + [f"var-{label}=${{__field.labels.{label}}}" for label in labels]
 
 
 def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
@@ -113,19 +113,40 @@ def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
 
 
 def overview(
-    recording_rules: bool | Recording = False, *, ensembles: Sequence[Ensemble] = ()
+    recording_rules: bool | Recording = False,
+    *,
+    ensembles: Sequence[Ensemble] = (),
+    namespace: str | None = None,
+    uid_prefix: str | None = None,
+    replace_stock: bool = False,
 ) -> Dashboard:
     """Fleet headlines, the fleet over time, the worst models, GPUs and hosts.
 
     ``ensembles`` declares the deployment's ensembles and their steps, so the headline
     requests and request time count client requests; without them they say that they
-    count every model and step.
+    count every model and step. ``namespace`` pins one namespace. Either makes it a
+    tailored overview, with a uid and title of its own (:mod:`.uids`: ``uid_prefix``, or
+    ``replace_stock=True`` to keep the stock uid).
     """
-    variant = Variant(recording_rules, instances=False)
+    variant = Variant(
+        recording_rules,
+        instances=False,
+        namespace=namespace,
+        uid_prefix=uid_prefix,
+        replace_stock=replace_stock,
+        ensembles=bool(ensembles),
+    )
     scope, fleet = variant.scope, variant.fleet
     client = clients(fleet, ensembles)
-    to_model = [data_link("Model detail", variant.uid(MODEL_UID), _link_params("model", "version"))]
-    to_gpu = [data_link("GPU and host", variant.uid(GPU_UID), _link_params())]
+    carried = variant.carried(*_CARRIED)
+    to_model = [
+        data_link(
+            "Model detail",
+            variant.link_uid(MODEL_UID),
+            _link_params(carried, "model", "version"),
+        )
+    ]
+    to_gpu = [data_link("GPU and host", variant.link_uid(GPU_UID), _link_params(carried))]
     rows = [
         Row(
             "Fleet over time",

@@ -15,16 +15,18 @@ cluster; All shows the total over every cluster.
 
 from __future__ import annotations
 
+import attrs
 from grafanalib import core as g
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard import panels as p
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard, Link
+from triton_dashboards.dashboard.stock.uids import changes, uids
 from triton_dashboards.dashboard.variables import datasource, label_values
 from triton_dashboards.promql import Matcher, Var
 from triton_dashboards.query.recording import Recording
-from triton_dashboards.query.scope import Scope
+from triton_dashboards.query.scope import Scope, ScopeValue
 
 __all__ = [
     "CLUSTER_LABEL",
@@ -37,6 +39,7 @@ __all__ = [
     "RECORDED_TITLE",
     "RECORDED_UID",
     "SCOPE",
+    "Selection",
     "Variant",
     "host_row",
     "links",
@@ -58,20 +61,71 @@ MODEL = Var("model")
 VERSION = Var("version")
 GPU = Var("gpu")
 
+
+@attrs.frozen
+class Selection:
+    """The stock pickers and the scope they fill in, offered and read together.
+
+    ``Selection()`` is the full chain (:data:`SCOPE`); ``models=False`` drops the Model and
+    Version pickers and their matchers (pin a model with ``.scope.model("ner")``),
+    ``instances=False`` the Instance one, ``gpus=False`` the GPU one, and
+    ``namespace="triton"`` replaces the Namespace picker by that namespace. The scope never
+    reads a variable the selection does not offer: a dashboard that took one without the
+    other would not build (``unknown Grafana variable``).
+    """
+
+    namespace: str | None = None
+    models: bool = True
+    instances: bool = True
+    gpus: bool = True
+
+    @property
+    def scope(self) -> Scope:
+        """The scope every panel reads through: one matcher per picker, pinned values as such."""
+        target: dict[str, ScopeValue] = {
+            CLUSTER_LABEL: CLUSTER,
+            "namespace": self.namespace or NAMESPACE,
+            "job": JOB,
+        }
+        if self.instances:
+            target["instance"] = INSTANCE
+        scope = Scope(**target)
+        if self.models:
+            scope = scope.model(MODEL, VERSION)
+        return scope.gpus(GPU) if self.gpus else scope
+
+    @property
+    def variables(self) -> list[g.Template]:
+        """The pickers, chained: each one lists the values the ones before it leave."""
+        base = catalog.REQUEST_SUCCESS.name
+        target = [Matcher.of(CLUSTER_LABEL, CLUSTER)]
+        out = [datasource(), label_values(CLUSTER, base, label=CLUSTER_LABEL, title="Cluster")]
+        if self.namespace is None:
+            out.append(label_values(NAMESPACE, base, filters=target, title="Namespace"))
+        target.append(Matcher.of("namespace", self.namespace or NAMESPACE))
+        out.append(label_values(JOB, base, filters=target, title="Job"))
+        target.append(Matcher.of("job", JOB))
+        if self.instances:
+            out.append(label_values(INSTANCE, base, filters=target, title="Instance"))
+            target.append(Matcher.of("instance", INSTANCE))
+        if self.models:
+            model = Matcher.of("model", MODEL)
+            out.append(label_values(MODEL, base, filters=target, title="Model"))
+            out.append(label_values(VERSION, base, filters=[*target, model], title="Version"))
+        if self.gpus:
+            gpu = catalog.GPU_UTILIZATION.name
+            out.append(label_values(GPU, gpu, label="gpu_uuid", filters=target, title="GPU"))
+        return out
+
+
 #: Every stock panel reads through this scope; the variables below fill it in.
-SCOPE = (
-    Scope(**{CLUSTER_LABEL: CLUSTER}, namespace=NAMESPACE, job=JOB, instance=INSTANCE)
-    .model(MODEL, VERSION)
-    .gpus(GPU)
-)
+SCOPE = Selection().scope
 #: The same series added up over every model: fleet-wide numbers.
 FLEET = SCOPE.by()
 #: :data:`SCOPE` without the instance matcher, for a dashboard without the Instance
 #: variable: its recorded variant reads the fleet records (no pods, a quarter of the
 #: series at 4 pods) instead of the per-target ones.
-FLEET_SCOPE = (
-    Scope(**{CLUSTER_LABEL: CLUSTER}, namespace=NAMESPACE, job=JOB).model(MODEL, VERSION).gpus(GPU)
-)
+FLEET_SCOPE = Selection(instances=False).scope
 #: What a recorded variant appends to the uid and the title.
 RECORDED_UID = "-rec"
 RECORDED_TITLE = " (recording rules)"
@@ -81,23 +135,51 @@ class Variant:
     """The scope, uids and title suffix of one variant (raw or recorded) of the dashboards.
 
     ``instances=False`` drops the Instance variable and its matcher: a fleet view whose
-    recorded panels then read the fleet level of the recording rules.
+    recorded panels then read the fleet level of the recording rules. ``namespace`` pins
+    one namespace in place of the Namespace variable. A variant changed from the stock
+    one (:func:`.uids.changes`) takes a uid of its own (:mod:`.uids`).
     """
 
-    def __init__(self, recording_rules: bool | Recording, *, instances: bool = True) -> None:
+    def __init__(
+        self,
+        recording_rules: bool | Recording,
+        *,
+        instances: bool = True,
+        namespace: str | None = None,
+        uid_prefix: str | None = None,
+        replace_stock: bool = False,
+        ensembles: bool = False,
+    ) -> None:
         recording = Recording() if recording_rules is True else recording_rules or None
         self.recording = recording
         self.instances = instances
-        self.scope = (SCOPE if instances else FLEET_SCOPE).recorded(recording)
+        self.selection = Selection(namespace=namespace, instances=instances)
+        self.scope = self.selection.scope.recorded(recording)
         self.fleet = self.scope.by()
         self.uid_suffix = RECORDED_UID if recording else ""
         self.title_suffix = RECORDED_TITLE if recording else ""
+        self.tailored = changes(namespace=namespace, recording=recording, ensembles=ensembles)
+        self.uids = uids(self.tailored, uid_prefix, replace_stock)
 
     def uid(self, uid: str) -> str:
-        return uid + self.uid_suffix
+        """This variant's uid of the stock dashboard ``uid``."""
+        return self.uids.uid(uid) + self.uid_suffix
+
+    def link_uid(self, uid: str) -> str:
+        """The uid a link from this variant to the stock dashboard ``uid`` points at."""
+        return self.uids.link(uid) + self.uid_suffix
 
     def title(self, title: str) -> str:
-        return title + self.title_suffix
+        return self.uids.title(title) + self.title_suffix
+
+    def link_title(self, title: str) -> str:
+        """The title of the dashboard :meth:`link_uid` points at."""
+        return self.uids.link_title(title) + self.title_suffix
+
+    def carried(self, *names: str) -> tuple[str, ...]:
+        """The variables of ``names`` this variant offers (a pinned namespace is none)."""
+        offered = {v.name for v in self.selection.variables}
+        return tuple(name for name in names if name in offered)
 
     def description(self, text: str) -> str:
         if self.recording is None:
@@ -118,11 +200,12 @@ class Variant:
         models: bool = True,
     ) -> Dashboard:
         """One stock dashboard of this variant: its uid, title, variables and links."""
+        selection = attrs.evolve(self.selection, models=models)
         return Dashboard(
             title=self.title(title),
             uid=self.uid(uid),
             description=self.description(description),
-            variables=template_variables(models=models, instances=self.instances),
+            variables=selection.variables,
             links=links(uid, self),
             panels=panels or [],
             rows=rows,
@@ -130,41 +213,15 @@ class Variant:
 
 
 def template_variables(
-    *, models: bool = True, gpus: bool = True, instances: bool = True
+    *, models: bool = True, gpus: bool = True, instances: bool = True, namespace: str | None = None
 ) -> list[g.Template]:
-    """The variable chain: each one lists the values the ones before it leave.
+    """The variables of ``Selection(...)``: each one lists the values the ones before it leave.
 
-    Public so that a dashboard of one's own gets the stock selection: pass these as
-    ``Dashboard(variables=...)`` and read through :data:`SCOPE` (:data:`FLEET_SCOPE`
-    with ``instances=False``), which they fill in.
+    Public so that a dashboard of one's own gets the stock selection. Read through the
+    scope of the same :class:`Selection` (``Selection(models=False).scope``), which they fill
+    in: :data:`SCOPE` reads every variable of the full chain.
     """
-    base = catalog.REQUEST_SUCCESS.name
-    cluster = Matcher.of(CLUSTER_LABEL, CLUSTER)
-    target = [cluster, Matcher.of("namespace", NAMESPACE), Matcher.of("job", JOB)]
-    out = [
-        datasource(),
-        label_values(CLUSTER, base, label=CLUSTER_LABEL, title="Cluster"),
-        label_values(NAMESPACE, base, filters=target[:1], title="Namespace"),
-        label_values(JOB, base, filters=target[:2], title="Job"),
-    ]
-    if instances:
-        out.append(label_values(INSTANCE, base, filters=target, title="Instance"))
-        target = [*target, Matcher.of("instance", INSTANCE)]
-    if models:
-        model = Matcher.of("model", MODEL)
-        out.append(label_values(MODEL, base, filters=target, title="Model"))
-        out.append(label_values(VERSION, base, filters=[*target, model], title="Version"))
-    if gpus:
-        out.append(
-            label_values(
-                GPU,
-                catalog.GPU_UTILIZATION.name,
-                label="gpu_uuid",
-                filters=target,
-                title="GPU",
-            )
-        )
-    return out
+    return Selection(namespace, models, instances, gpus).variables
 
 
 def links(current: str, variant: Variant) -> list[Link]:
@@ -176,7 +233,9 @@ def links(current: str, variant: Variant) -> list[Link]:
         ("Triton LLM", LLM_UID),
     ]
     return [
-        Link.to(variant.title(title), variant.uid(uid)) for title, uid in targets if uid != current
+        Link.to(variant.link_title(title), variant.link_uid(uid))
+        for title, uid in targets
+        if uid != current
     ]
 
 

@@ -53,31 +53,42 @@ def build(directory: Path, files: tuple[Path, ...]) -> None:
       triton-dashboards build
       triton-dashboards build dashboards/ner.dashboard.py
     """
-    from triton_dashboards.dashboard.project import write
+    from triton_dashboards.dashboard.project import orphans, write
 
     built = _build(directory, files)
     written = {item.target for item in write(built)}
+    removed = orphans(built)
+    for path in removed:
+        try:
+            path.unlink()
+        except OSError as e:
+            fail(f"cannot remove {path}: {e.strerror}; delete it by hand")
     for item in built:
         state = "built" if item.target in written else "unchanged"
         click.echo(f"{state} {item.target} ({_count(item.panels, 'panel')})")
+    for path in removed:
+        click.echo(f"removed {path} (no dashboard file makes it any more)")
 
 
 @click.command()
 @DIR_OPTION
 def check(directory: Path) -> None:
-    """Fail (exit 1) when committed JSON is stale or missing: the CI gate.
+    """Fail (exit 1) when committed JSON is stale, missing or orphaned: the CI gate.
 
     \b
     Example:
       triton-dashboards check || echo "run: triton-dashboards build"
     """
-    from triton_dashboards.dashboard.project import stale
+    from triton_dashboards.dashboard.project import orphans, stale
 
     built = _build(directory, ())
     problems = stale(built)
     for item, state in problems:
         click.echo(f"{state}: {item.target} does not match {item.source}", err=True)
-    if problems:
+    left = orphans(built)
+    for path in left:
+        click.echo(f"orphan: {path} is made by no dashboard file any more", err=True)
+    if problems or left:
         click.echo("run `triton-dashboards build` and commit the JSON", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{_count(len(built), 'dashboard')} up to date")

@@ -34,6 +34,8 @@ __all__ = [
     "check_folder_uids",
     "dashboard_files",
     "json_path",
+    "load_all",
+    "orphans",
     "stale",
     "write",
 ]
@@ -98,16 +100,16 @@ def load_all(source: Path) -> list[tuple[Path, Dashboard | g.Dashboard]]:
         line = _error_line(e, source)
         kind = "" if _ours(e) else f"{type(e).__name__}: "
         raise ProjectError(f"{source}{line}: {kind}{_one_line(e)}") from None
-    if "dashboard" in namespace and "dashboards" in namespace:
+    many = namespace.get("dashboards")
+    listed = isinstance(many, list | tuple)  # not `from triton_dashboards import dashboards`
+    if "dashboard" in namespace and listed:
         raise ProjectError(
-            f"{source}: binds both `dashboard` and `dashboards`; keep one (or split the file)"
+            f"{source}: binds both `dashboard` and a list `dashboards`; keep one (or split "
+            "the file)"
         )
-    if "dashboards" in namespace:
-        many = namespace["dashboards"]
-        if not isinstance(many, list | tuple) or not many:
-            raise ProjectError(
-                f"{source}: `dashboards` is not a non-empty list of triton_dashboards.Dashboard"
-            )
+    if listed and "dashboard" not in namespace:
+        if not many:
+            raise ProjectError(f"{source}: `dashboards` is an empty list; bind at least one")
         return [(_member_path(source, d), d) for d in (_checked(source, d) for d in many)]
     if "dashboard" not in namespace:
         raise ProjectError(
@@ -229,6 +231,24 @@ def stale(built: Iterable[Built]) -> list[tuple[Built, str]]:
             out.append((item, "missing"))
         elif item.target.read_text(encoding="utf-8") != item.text:
             out.append((item, "stale"))
+    return out
+
+
+def orphans(built: Sequence[Built]) -> list[Path]:
+    """JSON files that a file binding ``dashboards`` made once and makes no more.
+
+    ``stock.dashboard.py`` writes ``stock.UID.json`` per dashboard; when one leaves the
+    list (a new package drops it, ``only=`` no longer names it, its uid changes), its old
+    JSON would still be published. Every ``NAME.*.json`` beside such a file that this build
+    does not write is one, unless another dashboard file renders it.
+    """
+    targets = {item.target for item in built}
+    makers = sorted({item.source for item in built if item.target != json_path(item.source)})
+    out = []
+    for source in makers:
+        for path in sorted(source.parent.glob(f"{source.name[: -len(SUFFIX)]}.*.json")):
+            if path not in targets and not path.with_name(path.name[:-5] + SUFFIX).exists():
+                out.append(path)
     return out
 
 

@@ -25,10 +25,12 @@ from triton_dashboards.dashboard.stock.overview import overview
 from triton_dashboards.dashboard.stock.selection import *  # noqa: F403
 from triton_dashboards.dashboard.stock.shipped import STOCK, stock_dashboards
 from triton_dashboards.dashboard.stock.uids import TAILORED_PREFIX
+from triton_dashboards.query.fleet import Ensemble
 
 __all__ = [
     "STOCK",
     "TAILORED_PREFIX",
+    "Ensemble",
     "gpu_and_host",
     "llm_serving",
     "model_detail",

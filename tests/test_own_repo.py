@@ -93,11 +93,29 @@ def test_own_repository_from_a_wheel_builds_checks_lints_and_refuses_a_second_in
 
     said = ok([td, "init"], mine, env)
     assert "wrote dashboards/triton.dashboard.py" in said
-    assert "built dashboards/triton.json" in ok([td, "build"], mine, env)
-    assert "1 dashboard" in ok([td, "check"], mine, env)
-    assert "clean" in ok([td, "lint"], mine, env)
+    assert "wrote dashboards/stock.dashboard.py" in said
+    first = ok([td, "build"], mine, env)
+    assert "built dashboards/triton.json" in first
+    stock_json = mine / "dashboards" / "stock.triton-overview.json"
+    assert f"built {stock_json.relative_to(mine)}" in first
+    assert "5 dashboards up to date" in ok([td, "check"], mine, env)
+    assert "5 dashboards clean" in ok([td, "lint"], mine, env)
     built = json.loads((mine / "dashboards" / "triton.json").read_text(encoding="utf-8"))
     assert [v["name"] for v in built["templating"]["list"]] == STOCK_VARIABLES
+    committed = (ROOT / "dashboards" / "triton-overview.json").read_text(encoding="utf-8")
+    assert stock_json.read_text(encoding="utf-8") == committed
+
+    # A new release of the package renders a stock dashboard differently: check fails on the
+    # stale JSON until build writes the new one.
+    [overview] = (tmp_path / "env").rglob("triton_dashboards/dashboard/stock/overview.py")
+    code = overview.read_text(encoding="utf-8")
+    overview.write_text(code.replace('"Triton overview"', '"Triton fleet"'), encoding="utf-8")
+    stale = run([td, "check"], mine, env)
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert f"stale: {stock_json.relative_to(mine)}" in stale.stderr
+    assert f"built {stock_json.relative_to(mine)}" in ok([td, "build"], mine, env)
+    assert '"title": "Triton fleet"' in stock_json.read_text(encoding="utf-8")
+    ok([td, "check"], mine, env)
 
     make = ["make", f"RUFF={shutil.which('ruff', path=str(BIN)) or 'ruff'}"]
     ok([*make, "check"], mine, env)
@@ -133,8 +151,8 @@ def test_docs_start_an_own_repository_the_way_this_test_does() -> None:
         "pip install /path/to/triton-dashboards",
         "pip wheel . -w dist",
         "triton-dashboards init",
-        "dashboards.template_variables()",
-        "dashboards.SCOPE",
+        "dashboards.Selection()",
+        "selection.scope",
         "make format",
         "make check",
     ):

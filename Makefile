@@ -27,8 +27,13 @@ test-quick: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
 
 ## Publish dashboards/*.json to Grafana (GRAFANA_URL, GRAFANA_TOKEN; see docs/publish.md).
+## make itself exits 2 on any failure; the line below names the tool's own exit status.
+## Scripts that read it (1 conflict, 2 nothing done) run `triton-dashboards publish`.
 publish: $(STAMP)
-	$(BIN)/triton-dashboards publish
+	@$(BIN)/triton-dashboards publish || { status=$$?; case $$status in \
+	  1) why='a conflict or a failed dashboard, named above';; \
+	  *) why='nothing could be done, see the error above';; esac; \
+	  echo "triton-dashboards publish exited $$status: $$why" >&2; exit $$status; }
 
 ## prometheus and promtool from the Debian package, installed when we are root and lack them.
 ## Elsewhere install them yourself; with CI=true the tests that need them fail, not skip.

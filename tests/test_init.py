@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _shared import ROOT
+from _shared import GRAFANA_TOKEN, ROOT
 from click.testing import CliRunner, Result
+from grafana_double import GrafanaDouble
 
 from triton_dashboards.cli import main
 from triton_dashboards.cli.init import EXAMPLE, FILES, STOCK_FILE
@@ -202,3 +203,31 @@ def test_init_no_stock_leaves_the_stock_dashboards_out(tmp_path: Path) -> None:
         f"stock.{uid}.json"
         for uid in sorted(["triton-overview", "triton-model", "triton-gpu-host", "triton-llm"])
     ] + ["triton.json"]
+
+
+def test_make_publish_names_the_tools_exit_status(tmp_path: Path, double: GrafanaDouble) -> None:
+    """make exits 2 on any failed recipe; the line before says what the tool's status was."""
+    assert invoke("init", "--no-stock", str(tmp_path)).exit_code == 0
+    assert invoke("build", "--dir", str(tmp_path / "dashboards")).exit_code == 0
+    td = f"TD={sys.executable} -m triton_dashboards"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAFANA_")}
+
+    def make_publish(**grafana: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", "publish", td],
+            cwd=tmp_path,
+            env={**env, **grafana},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    nothing = make_publish()
+    assert nothing.returncode == 2
+    assert "triton-dashboards publish exited 2: nothing could be done" in nothing.stderr
+    grafana = {"GRAFANA_URL": double.url, "GRAFANA_TOKEN": GRAFANA_TOKEN}
+    assert make_publish(**grafana).returncode == 0
+    double.ui_save("my-team-triton", {"title": "edited"}, user="alice")
+    conflict = make_publish(**grafana)
+    assert conflict.returncode == 2 and "CONFLICT" in conflict.stdout
+    assert "triton-dashboards publish exited 1: a conflict" in conflict.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _shared import GRAFANA_TOKEN, ROOT
+from _support import GRAFANA_TOKEN, ROOT
 from click.testing import CliRunner, Result
 from grafana_double import GrafanaDouble
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _shared import ROOT
+from _support import ROOT
 from click.testing import CliRunner
 
 from triton_dashboards.cli import main

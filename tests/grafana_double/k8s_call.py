@@ -26,6 +26,7 @@ class K8sSite(Site, Protocol):
     stack_id: int | None
     new_layouts: bool
     min_refresh: str
+    max_body_bytes: int
 
     @property
     def profile(self) -> Profile: ...

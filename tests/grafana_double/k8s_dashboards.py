@@ -30,6 +30,7 @@ from .k8s_status import (
     forbidden,
     invalid,
     not_found,
+    status,
     success,
 )
 from .state import Dashboard
@@ -157,6 +158,11 @@ def _history(call: K8sCall, name: str | None, api_version: str) -> Reply:
 
 
 def _written(call: K8sCall) -> Written | Reply:
+    limit = call.site.max_body_bytes
+    if len(call.body) > limit:
+        # the apiserver reads at most MaxRequestBodyBytes (16 MiB, Grafana API §1 Limits) and
+        # answers as Kubernetes' apiserver does: 413 RequestEntityTooLarge
+        return status(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit}")
     mode = call.first("fieldValidation") or "Strict"
     if mode == "Warn":
         return bad_request("Not supported: FieldValidationMode: Warn")

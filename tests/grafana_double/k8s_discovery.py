@@ -51,7 +51,10 @@ def api_resources(site: K8sSite, group: str, version: str) -> Reply:
             _resource("dashboards/dto", "Dashboard", ["get"]),
         ]
     else:
-        resources = [_resource("folders", "Folder", _VERBS)]
+        resources = [
+            _resource("folders", "Folder", _VERBS),
+            _resource("folders/access", "FolderAccessInfo", ["get"]),
+        ]
     return ok(
         {
             "kind": "APIResourceList",

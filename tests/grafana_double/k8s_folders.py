@@ -56,6 +56,25 @@ def get(call: K8sCall, name: str) -> Reply:
     return not_found(FOLDERS, name) if folder is None else ok(folder_object(call, folder))
 
 
+def get_access(call: K8sCall, name: str) -> Reply:
+    """``…/folders/<name>/access``: what the caller may do in the folder (``FolderAccessInfo``,
+    a subresource of Grafana's folder API; its integration test lists it in discovery)."""
+    folder = call.org.folders.get(name)
+    if folder is None:
+        return not_found(FOLDERS, name)
+    can = call.who.can_write
+    return ok(
+        {
+            "kind": "FolderAccessInfo",
+            "apiVersion": f"{FOLDERS.group}/{call.version}",
+            "canSave": can,
+            "canEdit": can,
+            "canAdmin": call.who.role == "Admin",
+            "canDelete": can,
+        }
+    )
+
+
 def list_folders(call: K8sCall) -> Reply:
     selector = label_selector(call)
     if isinstance(selector, Reply):

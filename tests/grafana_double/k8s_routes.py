@@ -20,7 +20,7 @@ from .k8s_status import DASHBOARDS, FOLDERS, Resource, rbac_forbidden, status
 
 _PATH = re.compile(
     r"^/apis/(?P<group>[^/]+)/(?P<version>[^/]+)/namespaces/(?P<ns>[^/]+)"
-    r"/(?P<resource>[^/]+)(?:/(?P<name>[^/]+)(?P<sub>/dto)?)?/?$"
+    r"/(?P<resource>[^/]+)(?:/(?P<name>[^/]+)(?:/(?P<sub>dto|access))?)?/?$"
 )
 _Handler = Callable[..., Reply]
 _HANDLERS: dict[tuple[str, str, str], _Handler] = {
@@ -33,6 +33,7 @@ _HANDLERS: dict[tuple[str, str, str], _Handler] = {
     ("folders", "collection", "GET"): k8s_folders.list_folders,
     ("folders", "collection", "POST"): k8s_folders.create,
     ("folders", "item", "GET"): k8s_folders.get,
+    ("folders", "access", "GET"): k8s_folders.get_access,
     ("folders", "item", "PUT"): k8s_folders.update,
     ("folders", "item", "DELETE"): k8s_folders.delete,
 }
@@ -75,7 +76,7 @@ def dispatch(
     resource = _RESOURCES.get(found["resource"])
     if resource is None or resource.group != found["group"]:
         return _page_not_found()
-    shape = "dto" if found["sub"] else ("item" if found["name"] else "collection")
+    shape = found["sub"] or ("item" if found["name"] else "collection")
     handler = _HANDLERS.get((found["resource"], shape, method))
     if handler is None:
         return _not_allowed()

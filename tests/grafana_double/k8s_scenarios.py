@@ -22,8 +22,8 @@ from .state import Store
 
 _ROUTES = (
     (
-        re.compile(r"^(/apis/[^/]+/[^/]+/namespaces)/[^/]+/([^/]+)/[^/]+/dto/?$"),
-        r"\1/{ns}/\2/{name}/dto",
+        re.compile(r"^(/apis/[^/]+/[^/]+/namespaces)/[^/]+/([^/]+)/[^/]+/(dto|access)/?$"),
+        r"\1/{ns}/\2/{name}/\3",
     ),
     (re.compile(r"^(/apis/[^/]+/[^/]+/namespaces)/[^/]+/([^/]+)/[^/]+/?$"), r"\1/{ns}/\2/{name}"),
     (re.compile(r"^(/apis/[^/]+/[^/]+/namespaces)/[^/]+/([^/]+)/?$"), r"\1/{ns}/\2"),

@@ -18,6 +18,7 @@ from typing import Any
 import requests
 import urllib3.exceptions
 
+from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.errors import (
     AlreadyExists,
     AuthKind,
@@ -30,7 +31,7 @@ from triton_dashboards.grafana.errors import (
     VersionMismatch,
 )
 
-__all__ = ["error_from_exception", "error_from_response", "is_retryable"]
+__all__ = ["error_from_exception", "error_from_response", "is_retryable", "too_large"]
 
 _MAX_SERVER_TEXT = 200
 _PERMISSIONS_NEEDED = re.compile(r"Permissions needed:\s*(.+)$")
@@ -149,6 +150,17 @@ def _precondition(call: Call, body: Any) -> GrafanaError:
     )
 
 
+def too_large(call: Call, said: str) -> GrafanaError:
+    """A 413, from Grafana or a reverse proxy in front of it: what it is and what to do."""
+    limit = settings.MAX_DASHBOARD_BYTES // (1024 * 1024)
+    return GrafanaError(
+        f"cannot {call.what}: the request is too large for Grafana or a proxy in front of it "
+        f"({said}); Grafana takes up to {limit} MiB, a reverse proxy often 1 MB: raise the "
+        "proxy's body limit (nginx client_max_body_size) or split the dashboard",
+        status=413,
+    )
+
+
 def error_from_response(
     call: Call, status: int, body: Any, *, auth: AuthKind, org_id: int | None
 ) -> GrafanaError:
@@ -178,12 +190,7 @@ def error_from_response(
     if status == 412:
         return _precondition(call, body)
     if status == 413:
-        return GrafanaError(
-            f"cannot {call.what}: the request is too large (413: {said or 'Payload Too Large'}); "
-            "Grafana takes up to 16 MB, a reverse proxy often 1 MB: raise the proxy's body "
-            "limit (nginx client_max_body_size) or split the dashboard",
-            status=413,
-        )
+        return too_large(call, f"413: {said or 'Payload Too Large'}")
     if status >= 500:
         return GrafanaError(
             f"Grafana failed to {call.what} ({status}: {said or 'server error'}), "

@@ -241,10 +241,24 @@ class K8sApi:
     # ------------------------------------------------------------------ folders
 
     def get_folder(self, uid: str) -> dict[str, Any] | None:
-        """The folder as the legacy API shapes it (``uid``, ``title``, ``parentUid``)."""
+        """The folder as the legacy API shapes it (``uid``, ``title``, ``parentUid``), and
+        ``canSave`` from its ``access`` subresource, where Grafana serves that."""
         call = Call("GET", self._folders(uid), f"read folder {uid}", "folders:read")
         obj = self._get(call, "folders")
-        return _folder(obj) if obj is not None else None
+        if obj is None:
+            return None
+        return {**_folder(obj), **self._access(self._folders(uid) + "/access", f"folder {uid}")}
+
+    def _access(self, path: str, what: str) -> dict[str, Any]:
+        """``canSave`` of a folder's ``access`` subresource ({} where it is not served)."""
+        call = Call("GET", path, f"read what this credential may do with {what}", "none")
+        response = self.client.send(call, ok=frozenset({404, 405}))
+        if response.status_code in (404, 405):
+            return {}
+        body = self.client.json_of(call, response)
+        if isinstance(body, dict) and isinstance(body.get("canSave"), bool):
+            return {"canSave": body["canSave"]}
+        return {}
 
     def list_folders(self, parent_uid: str | None = None) -> list[dict[str, Any]]:
         """The folders directly under ``parent_uid`` (the root when None)."""

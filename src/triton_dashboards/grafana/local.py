@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.provenance import MARK, NOWHERE, Origin, message, parse
 from triton_dashboards.validation import InvalidValue, check_uid
 
@@ -174,6 +175,20 @@ def check(local: LocalDashboard) -> None:
     title = local.dashboard.get("title")
     if not isinstance(title, str) or not title.strip():
         raise InputError(f"{local.source} has no title; give the dashboard a title")
+    check_size(local)
+
+
+def check_size(local: LocalDashboard) -> None:
+    """Refuse a dashboard larger than Grafana accepts before uploading it (a 52 MB one would
+    travel whole to hear 413); the size is the JSON as the client sends it."""
+    size = len(json.dumps(local.dashboard).encode("utf-8"))
+    if size > settings.MAX_DASHBOARD_BYTES:
+        mib = 1024 * 1024
+        raise InputError(
+            f"{local.source} is {size / mib:.1f} MiB as sent, over the "
+            f"{settings.MAX_DASHBOARD_BYTES // mib} MiB Grafana accepts; split it into "
+            "smaller dashboards (fewer panels, or a row of it per dashboard)"
+        )
 
 
 def load_dashboards(paths: Iterable[Path]) -> list[LocalDashboard]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from triton_dashboards.defaults import FOLDER
 
-__all__ = ["BACKOFF", "CONCURRENCY", "FOLDER", "RETRIES", "TIMEOUT"]
+__all__ = ["BACKOFF", "CONCURRENCY", "FOLDER", "MAX_DASHBOARD_BYTES", "RETRIES", "TIMEOUT"]
 
 #: Dashboards handled at once (and connections kept open).
 CONCURRENCY = 8
@@ -19,3 +19,9 @@ TIMEOUT = 10.0
 RETRIES = 3
 #: Seconds before the first retry; doubles on each.
 BACKOFF = 0.5
+#: The largest request body Grafana accepts, and so the largest dashboard we send: Grafana's
+#: API server reads at most ``MaxRequestBodyBytes = 16 * 1024 * 1024`` bytes
+#: (``pkg/services/apiserver/service.go``) and answers 413 "Dashboard is too large, max is
+#: 16 MB" above it, on ``/apis`` and, since Grafana 12, on the legacy ``/api/dashboards/db``
+#: (grafana/grafana PR #101590; Grafana API §1 Limits). Checked before anything is sent.
+MAX_DASHBOARD_BYTES = 16 * 1024 * 1024

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triton_dashboards.grafana.diagnose import forbidden
+from triton_dashboards.grafana.diagnose import forbidden, too_large
 from triton_dashboards.grafana.errors import (
     AlreadyExists,
     Call,
@@ -99,6 +99,8 @@ def error_from_status(call: Call, code: int, body: dict[str, Any]) -> GrafanaErr
         )
     if code == 422:
         return _invalid(call, body)
+    if code == 413:
+        return too_large(call, f"413 {reason or 'RequestEntityTooLarge'}: {said}")
     if code == 403:
         return _forbidden(call, body)
     if code == 404 and _details_kind(body) == "folders":

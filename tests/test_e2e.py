@@ -306,7 +306,7 @@ _EVERY = "Every model and step:"
 CHECKS: tuple[Check, ...] = (
     Check("triton-overview", "Triton instances", "A", "instances"),
     Check("triton-overview", f"{_EVERY} requests per second", "A", "request rate"),
-    Check("triton-overview", "Failure ratio", "A", "failure ratio"),
+    Check("triton-overview", f"{_EVERY} failure ratio", "A", "failure ratio"),
     Check("triton-overview", f"{_EVERY} average request time", "A", "request latency"),
     Check("triton-overview", "GPU utilization", "A", "GPU utilization"),
     Check("triton-overview", f"{_EVERY} requests per second over time", "A", "request rate"),

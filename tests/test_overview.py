@@ -131,6 +131,7 @@ def _headlines(dashboard: dict[str, Any]) -> dict[str, dict[str, Any]]:
 #: Every fleet-wide request or latency number of the overview, after its prefix.
 _COUNTED = (
     "requests per second",
+    "failure ratio",
     "average request time",
     "requests per second over time",
     "average request time over time",

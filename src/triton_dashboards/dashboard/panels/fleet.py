@@ -31,6 +31,7 @@ from triton_dashboards.query.fleet import Ensemble, clients, counted, top
 from triton_dashboards.query.scope import Scope
 
 __all__ = [
+    "client_failure_ratio",
     "client_latency",
     "client_requests",
     "fleet_failures",
@@ -59,6 +60,31 @@ def client_requests(
         unit=Unit.REQUESTS_PER_SECOND,
         description=f"Successful requests per second over the rate window. {what.sentence}",
         graph_mode="none",
+        width=width,
+        height=height,
+    )
+
+
+def client_failure_ratio(
+    fleet: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 4, height: int = 4
+) -> g.Panel:
+    """Failure ratio now, over what :func:`client_requests` counts, and titled so.
+
+    Over every model and step an ensemble's failure counts again in the step that failed,
+    and each of its successes once per step: the ratio is neither the clients' nor any
+    model's, so its title says what it counts, as its siblings' do.
+    """
+    what = counted(ensembles)
+    return stat(
+        f"{what.title} failure ratio",
+        [Query(q.failure_ratio(clients(fleet, ensembles)), "failed", instant=True)],
+        unit=Unit.RATIO,
+        description="failures / (successes + failures) over the rate window. "
+        f"{what.sentence} Orange from 1 %, red from 50 %.",
+        thresholds=FAILURE_RATIO_THRESHOLDS,
+        color_mode="background",
+        graph_mode="none",
+        decimals=1,
         width=width,
         height=height,
     )

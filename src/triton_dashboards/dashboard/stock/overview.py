@@ -28,7 +28,7 @@ from triton_dashboards import catalog
 from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
-from triton_dashboards.dashboard.panels import Query, Unit
+from triton_dashboards.dashboard.panels import Query
 from triton_dashboards.dashboard.panels import fleet as fp
 from triton_dashboards.dashboard.panels import histogram as hp
 from triton_dashboards.dashboard.panels.base import data_link
@@ -78,19 +78,7 @@ def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
     return [
         panels.instances(fleet, width=4),
         fp.client_requests(fleet, ensembles),
-        panels.stat(
-            "Failure ratio",
-            [Query(q.failure_ratio(fleet), "failed", instant=True)],
-            unit=Unit.RATIO,
-            description="failures / (successes + failures) over the rate window, every "
-            "selected model and step (an ensemble failure also fails a step). Orange from "
-            "1 %, red from 50 %.",
-            thresholds=panels.stock.FAILURE_RATIO_THRESHOLDS,
-            color_mode="background",
-            graph_mode="none",
-            decimals=1,
-            width=4,
-        ),
+        fp.client_failure_ratio(fleet, ensembles),
         fp.client_latency(fleet, ensembles),
         panels.stat(
             "Pending requests",

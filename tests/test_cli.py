@@ -99,6 +99,34 @@ def test_two_dashboards_with_one_uid(repo: Path) -> None:
     assert_one_line_error(run("build", cwd=repo), "b.dashboard.py", "'same'", "a.dashboard.py")
 
 
+def test_a_copy_that_sorts_first_is_named_as_the_copy(repo: Path) -> None:
+    """`ner-copy` sorts before `ner` (`-` < `.`): the error names the file made last."""
+    original = write(repo, "ner", GOOD.format(model="ner", uid="same"))
+    copy = write(repo, "ner-copy", GOOD.format(model="ner", uid="same"))
+    os.utime(original, ns=(1_000_000_000, 1_000_000_000))
+    result = run("build", cwd=repo)
+    assert_one_line_error(result, "'same'")
+    assert result.stderr.startswith(
+        f"error: dashboards/{copy.name}: uid 'same' is already used by dashboards/{original.name}"
+    )
+
+
+def test_lint_reports_two_json_files_with_one_uid(repo: Path) -> None:
+    """`lint` used to say "2 dashboards clean"; publish would refuse both."""
+    original = repo / "dashboards" / "ner.json"
+    original.write_bytes((ROOT / "dashboards" / "ner.json").read_bytes())
+    os.utime(original, ns=(1_000_000_000, 1_000_000_000))
+    copy = repo / "dashboards" / "a-copy.json"
+    copy.write_bytes(original.read_bytes())
+    result = run("lint", cwd=repo)
+    assert result.returncode == 1, result
+    assert "clean" not in result.stdout + result.stderr
+    assert (
+        f"dashboards/{copy.name}: uid 'triton-ner' is also the uid of dashboards/{original.name}"
+        in result.stdout
+    )
+
+
 def test_uid_too_long(repo: Path) -> None:
     write(repo, "long", GOOD.format(model="ner", uid="x" * 41))
     assert_one_line_error(run("build", cwd=repo), "long.dashboard.py", "at most 40")

@@ -58,7 +58,8 @@ _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 @attrs.frozen
 class Finding:
-    """One problem in one panel's query; ``error`` ones make a build fail."""
+    """One problem in one panel's query, or (``panel=""``) in the dashboard as a whole;
+    ``error`` ones make a build fail."""
 
     source: str
     panel: str
@@ -66,6 +67,8 @@ class Finding:
     error: bool = True
 
     def __str__(self) -> str:
+        if not self.panel:
+            return f"{self.source}: {self.message}"
         return f"{self.source}: panel {self.panel!r}: {self.message}"
 
 

@@ -157,13 +157,28 @@ def _uid_in(path: Path) -> str | None:
     return uid if isinstance(uid, str) and uid else None
 
 
+def copy_and_original(a: Path, b: Path) -> tuple[Path, Path]:
+    """Of two files with one uid, ``(the copy, the original)``: the copy is the one
+    modified last (a copy is made after what it copies), ``a`` when both are as old.
+
+    Name order says nothing: ``ner-copy.dashboard.py`` sorts before ``ner.dashboard.py``.
+    """
+    try:
+        if b.stat().st_mtime_ns > a.stat().st_mtime_ns:
+            return b, a
+    except OSError:
+        pass
+    return a, b
+
+
 def check_folder_uids(built: Sequence[Built]) -> None:
     """Raise :class:`ProjectError` when two JSON files of a built folder would carry one uid.
 
     A built dashboard counts with the uid it renders now; any other ``*.json`` beside it
     (a pulled copy, a leftover) with the uid it holds.
     """
-    owners = {item.uid: f"{item.target} (from {item.source.name})" for item in built}
+    built_by = {item.target: f"{item.target} (from {item.source.name})" for item in built}
+    owners = {item.uid: item.target for item in built}
     targets = {item.target.resolve() for item in built}
     for folder in sorted({item.target.parent for item in built}):
         for path in sorted(folder.glob("*.json")):
@@ -171,11 +186,14 @@ def check_folder_uids(built: Sequence[Built]) -> None:
             if uid is None:
                 continue
             if uid in owners:
+                other = owners[uid]
+                if other not in built_by:  # two stray JSON files: the newer is the copy
+                    path, other = copy_and_original(path, other)
                 raise ProjectError(
-                    f"{path} carries uid {uid!r} like {owners[uid]}; publish would refuse "
-                    "both: delete the copy or give it its own uid"
+                    f"{path} carries uid {uid!r} like {built_by.get(other, other)}; publish "
+                    "would refuse both: delete the copy or give it its own uid"
                 )
-            owners[uid] = str(path)
+            owners[uid] = path
 
 
 def _built(source: Path, target: Path, dashboard: Dashboard | g.Dashboard) -> Built:
@@ -202,10 +220,11 @@ def build(sources: Sequence[Path]) -> list[Built]:
         for target, dashboard in load_all(source):
             item = _built(source, target, dashboard)
             if item.uid in seen:
-                raise ProjectError(
-                    f"{source}: uid {item.uid!r} is already used by {seen[item.uid]}; give "
-                    "each dashboard its own uid"
-                )
+                copy, original = copy_and_original(source, seen[item.uid])
+                where = f"{copy}: uid {item.uid!r} is already used by {original}"
+                if copy == original:
+                    where = f"{source}: binds two dashboards with uid {item.uid!r}"
+                raise ProjectError(f"{where}; give each dashboard its own uid")
             seen[item.uid] = source
             built.append(item)
     check_folder_uids(built)
@@ -260,6 +279,7 @@ def lint_files(paths: Sequence[Path], rules: Path | None = None) -> list[Finding
         written = None if rules is None else records.records_written(rules)
     except records.RulesFileError as e:
         raise ProjectError(str(e)) from None
+    uids: dict[str, Path] = {}
     for path in paths:
         try:
             model = json.loads(path.read_text(encoding="utf-8"))
@@ -267,6 +287,19 @@ def lint_files(paths: Sequence[Path], rules: Path | None = None) -> list[Finding
             raise ProjectError(f"{path}: cannot read dashboard JSON: {_one_line(e)}") from None
         if not isinstance(model, dict) or "panels" not in model:
             raise ProjectError(f"{path}: not a Grafana dashboard (no `panels`)")
+        uid = model.get("uid")
+        if isinstance(uid, str) and uid in uids:
+            copy, original = copy_and_original(path, uids[uid])
+            findings.append(
+                Finding(
+                    str(copy),
+                    "",
+                    f"uid {uid!r} is also the uid of {original}; publish would refuse both: "
+                    "delete the copy or give it its own uid",
+                )
+            )
+        elif isinstance(uid, str):
+            uids[uid] = path
         findings.extend(lint_dashboard(model, str(path)))
         if written is not None:
             findings.extend(records.unrecorded(model, str(path), written, str(rules)))

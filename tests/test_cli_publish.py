@@ -346,3 +346,17 @@ def test_verbose_shows_our_log_and_only_vv_adds_urllib3(repo: Path, double: Graf
     assert "urllib3" not in once.stderr
     twice = run("publish", "--dry-run", "-vv", cwd=repo, **env)
     assert "urllib3.connectionpool" in twice.stderr
+
+
+def test_prune_lines_line_up_with_the_others(repo: Path, double: GrafanaDouble) -> None:
+    """A pruned uid longer than every file name left still starts its status in the column."""
+    env = grafana_env(double)
+    assert run("publish", *FAST, cwd=repo, **env).returncode == 0
+    for name in ("triton-overview.json", "triton-model.json"):
+        (repo / "dashboards" / name).unlink()
+    result = run("publish", "--prune", *FAST, cwd=repo, **env)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()[:-1]
+    assert [line.split()[0] for line in lines] == ["ner", "triton-model", "triton-overview"]
+    columns = {len(line) - len(line[len(line.split()[0]) :].lstrip()) for line in lines}
+    assert columns == {len("triton-overview  ")}, lines

@@ -128,6 +128,10 @@ def publish(
         _stop(str(refused), output, url=url, dry_run=dry_run)
     width = max(len(d.label) for d in dashboards)
 
+    def widen(labels: Sequence[str]) -> None:  # pruned uids may be longer than any file name
+        nonlocal width
+        width = max([width, *map(len, labels)])
+
     def show(outcome: Outcome) -> None:
         if output == "text":
             click.echo(outcome.line(width))
@@ -145,7 +149,7 @@ def publish(
                 prune=prune,
                 checkout=checkout,
             )
-            report = publisher.publish(dashboards, show)
+            report = publisher.publish(dashboards, show, widen)
         except GrafanaError as error:
             _stop(error.message, output, url=url, dry_run=dry_run)
     if output == "json":

@@ -79,9 +79,12 @@ class Publisher:
         self,
         dashboards: Sequence[LocalDashboard],
         on_outcome: Callable[[Outcome], None] | None = None,
+        on_labels: Callable[[Sequence[str]], None] | None = None,
     ) -> Report:
         """Publish every dashboard; ``on_outcome`` hears each result, in input order.
 
+        ``on_labels`` hears every label an outcome will carry, the pruned dashboards' too,
+        before the first outcome: the lines of text line up on the longest.
         A fatal error while resolving the folder is raised (nothing was published); one
         during the dashboards stops the rest (reported as skipped) and is in the report.
         """
@@ -100,17 +103,20 @@ class Publisher:
                 listed.result()
             hashed.result()
         self.folder_uid = folders[-1].uid if folders else ""
-        outcomes = self._run(
-            [(local.label, local.uid, functools.partial(self._one, local)) for local in dashboards],
-            on_outcome,
-        )
-        if self.prune and self._fatal is None and folders:
+        stale: list[_Task] = []
+        if self.prune and folders:
             try:
                 stale = self._prune_tasks(dashboards)
             except GrafanaError as failure:
                 self._fatal = failure
-            else:
-                outcomes += self._run(stale, on_outcome)
+        tasks = [
+            (local.label, local.uid, functools.partial(self._one, local)) for local in dashboards
+        ]
+        if on_labels is not None:
+            on_labels([label for label, _, _ in (*tasks, *stale)])
+        outcomes = self._run(tasks, on_outcome)
+        if stale and self._fatal is None:
+            outcomes += self._run(stale, on_outcome)
         fatal = self._fatal.message if self._fatal is not None else None
         return Report(folders, tuple(outcomes), dry_run=self.dry_run, error=fatal)
 

@@ -283,7 +283,7 @@ def test_a_save_of_an_older_release_is_ours_when_its_content_is_in_our_history(
         Publisher(api).publish(load_dashboards(sorted(outside.glob("*.json"))))
     report = main.publish(double, mode)
     assert statuses(report)["d1"] is Status.CONFLICT
-    assert "outside git" in detail(report, "d1")
+    assert "outside any git repository" in detail(report, "d1")
 
 
 def test_outside_git_a_repositorys_dashboard_is_not_ours(

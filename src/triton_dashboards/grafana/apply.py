@@ -139,13 +139,13 @@ def _foreign_conflict(action: Action, diff: str) -> str:
         )
     if action.foreign is Foreign.BRANCH:
         return (
-            f"published from another branch of this repository ({source}{at}), a content "
-            f"not in our history; see `{diff}`, merge that branch into ours and publish, "
+            f"published from another branch of this repository ({source}{at}), whose content "
+            f"is not in our history; see `{diff}`, merge that branch into ours and publish, "
             "or --force"
         )
     return (
-        f"published from files outside git ({source}{at}), a content not in our history; "
-        f"see `{diff}`, or --force"
+        f"published from files outside any git repository{at}, whose content is not in our "
+        f"history; see `{diff}`, or --force"
     )
 
 

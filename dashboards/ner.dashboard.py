@@ -27,10 +27,13 @@ dashboard = Dashboard(
                 panels.failure_ratio(pipeline),  # red when failures outnumber successes
                 panels.successes_in_range(pipeline),
                 panels.failures_in_range(pipeline),
-                panels.latency(pipeline, Phase.REQUEST, width=6, height=4),
+                panels.latency(pipeline, Phase.REQUEST),
                 panels.requests_per_minute(pipeline),  # succeeded and failed, per minute
                 panels.failures_by_reason(pipeline),
             ],
+            # four numbers in a line, then two charts
+            width=(6, 6, 6, 6, 12, 12),
+            height=(4, 4, 4, 4, 8, 8),
         ),
         Row(
             "Where the time goes",

@@ -457,5 +457,5 @@ def test_an_override_hidden_from_the_visualization_is_hidden_from_the_tooltip_to
     rendered = drawn["fieldConfig"]["overrides"]
     assert rendered[0]["properties"][0]["value"] == {"legend": True, "tooltip": True, "viz": True}
     assert rendered[1] == shown
-    assert rendered[2] == series_override("a", "red")
+    assert rendered[2] == series_override("a", "red").to_json()
     assert hidden["tooltip"] is False  # the caller's override is not changed in place

@@ -2,20 +2,21 @@
 
 :class:`Dashboard` is the object a ``*.dashboard.py`` file binds to ``dashboard``. It
 checks what Grafana would reject (a uid over 40 characters or outside
-``[A-Za-z0-9_-]``) when it is made, so the error names the file that made it, and turns
-into a grafanalib dashboard with every panel placed (:mod:`triton_dashboards.dashboard.layout`).
+``[A-Za-z0-9_-]``) when it is made, so the error names the file that made it. The writers
+of :mod:`.schema` turn it into v1 or v2 JSON; grafanalib panels and variables placed in it
+are converted into the model when it is made (:mod:`.grafanalib_input`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
-from grafanalib import core as g
 
-from triton_dashboards.dashboard import variables
-from triton_dashboards.dashboard.layout import Row, layout
-from triton_dashboards.dashboard.panels.factories import DATASOURCE_VARIABLE
+from triton_dashboards.dashboard.layout import Row, Sized, as_panel
+from triton_dashboards.dashboard.schema.panel import DATASOURCE_VARIABLE, Panel
+from triton_dashboards.dashboard.schema.variable import DatasourceVariable, Variable
 from triton_dashboards.validation import MAX_UID_LENGTH, InvalidValue
 from triton_dashboards.validation import check_uid as _check_uid
 
@@ -75,12 +76,20 @@ def _rows(rows: Iterable[Row]) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _panels(panels: Iterable[g.Panel]) -> tuple[g.Panel, ...]:
-    return tuple(panels)
+def _panels(panels: Iterable[Any]) -> tuple[Panel | Sized, ...]:
+    return tuple(as_panel(p) for p in panels)
 
 
-def _variables(variables: Iterable[g.Template]) -> tuple[g.Template, ...]:
-    return tuple(variables)
+def _variable(variable: Any) -> Variable:
+    if type(variable).__module__.startswith("grafanalib"):
+        from triton_dashboards.dashboard.grafanalib_input import variable_from_grafanalib
+
+        return variable_from_grafanalib(variable)
+    return variable  # type: ignore[no-any-return]
+
+
+def _variables(variables: Iterable[Any]) -> tuple[Variable, ...]:
+    return tuple(_variable(v) for v in variables)
 
 
 def _links(links: Iterable[Link]) -> tuple[Link, ...]:
@@ -96,14 +105,14 @@ class Dashboard:
     """A Triton dashboard: panels in rows, template variables and header links.
 
     The ``$datasource`` variable every panel reads from is added when ``variables``
-    does not define it.
+    does not define it. ``panels`` are loose panels above the first row.
     """
 
     title: str
     uid: str = attrs.field(converter=check_uid)
     rows: tuple[Row, ...] = attrs.field(default=(), converter=_rows)
-    panels: tuple[g.Panel, ...] = attrs.field(default=(), converter=_panels)
-    variables: tuple[g.Template, ...] = attrs.field(default=(), converter=_variables)
+    panels: tuple[Panel | Sized, ...] = attrs.field(default=(), converter=_panels)
+    variables: tuple[Variable, ...] = attrs.field(default=(), converter=_variables)
     links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
     tags: tuple[str, ...] = attrs.field(default=("triton",), converter=_tags)
     description: str = ""
@@ -114,29 +123,17 @@ class Dashboard:
         if not self.title.strip():
             raise DashboardError(f"dashboard {self.uid!r} has an empty title: give it one")
 
-    def all_variables(self) -> list[g.Template]:
+    def all_variables(self) -> list[Variable]:
         names = [v.name for v in self.variables]
         if DATASOURCE_VARIABLE in names:
             return list(self.variables)
-        return [variables.datasource(), *self.variables]
+        return [DatasourceVariable(DATASOURCE_VARIABLE, "Data source"), *self.variables]
 
-    def to_grafanalib(self) -> g.Dashboard:
-        """The grafanalib dashboard, panels placed and numbered."""
-        return g.Dashboard(
-            title=self.title,
-            uid=self.uid,
-            description=self.description,
-            tags=list(self.tags),
-            panels=layout(self.rows, self.panels),
-            templating=g.Templating(list=self.all_variables()),
-            links=list(self.links),
-            time=g.Time(self.time_from, "now"),
-            refresh=self.refresh,
-            graphTooltip=g.GRAPH_TOOLTIP_MODE_SHARED_CROSSHAIR,
-            timezone="browser",
-        )
+    def all_rows(self) -> list[Row]:
+        """The rows, the loose panels first as a row without a header."""
+        loose = [Row("", self.panels)] if self.panels else []
+        return [*loose, *self.rows]
 
-
-def panel_titles(panels: Sequence[g.Panel]) -> list[str]:
-    """Titles of ``panels`` and of the panels nested in collapsed rows, in order."""
-    return [p.title for panel in panels for p in (panel, *getattr(panel, "panels", ()))]
+    def panel_count(self) -> int:
+        """How many panels the dashboard shows (rows are not panels)."""
+        return sum(len(row.panels) for row in self.all_rows())

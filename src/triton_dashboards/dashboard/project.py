@@ -19,12 +19,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
-from grafanalib import core as g
 
 from triton_dashboards.dashboard import records
 from triton_dashboards.dashboard.lint import Finding, lint_dashboard
 from triton_dashboards.dashboard.model import Dashboard
-from triton_dashboards.dashboard.render import render
+from triton_dashboards.dashboard.render import Schema, as_dashboard, render, text_of, to_json
 from triton_dashboards.files import write_atomic
 
 __all__ = [
@@ -77,7 +76,7 @@ def _ours(error: BaseException) -> bool:
     return type(error).__module__.split(".")[0] == __name__.split(".")[0]
 
 
-def load(source: Path) -> Dashboard | g.Dashboard:
+def load(source: Path) -> Dashboard:
     """Run a dashboard file that binds one ``dashboard`` and return it."""
     loaded = load_all(source)
     if len(loaded) != 1 or loaded[0][0] != json_path(source):
@@ -85,7 +84,7 @@ def load(source: Path) -> Dashboard | g.Dashboard:
     return loaded[0][1]
 
 
-def load_all(source: Path) -> list[tuple[Path, Dashboard | g.Dashboard]]:
+def load_all(source: Path) -> list[tuple[Path, Dashboard]]:
     """Run a dashboard file and return each dashboard it binds with the JSON file it makes.
 
     A file binds one dashboard to ``dashboard`` (``NAME.dashboard.py`` -> ``NAME.json``),
@@ -119,16 +118,20 @@ def load_all(source: Path) -> list[tuple[Path, Dashboard | g.Dashboard]]:
     return [(json_path(source), _checked(source, namespace["dashboard"]))]
 
 
-def _checked(source: Path, dashboard: object) -> Dashboard | g.Dashboard:
-    if not isinstance(dashboard, Dashboard | g.Dashboard):
+def _checked(source: Path, dashboard: object) -> Dashboard:
+    """Ours, or a grafanalib dashboard converted into the model."""
+    try:
+        return as_dashboard(dashboard)
+    except TypeError:
         raise ProjectError(
             f"{source}: `dashboard` is a {type(dashboard).__name__}, not a "
             "triton_dashboards.Dashboard"
-        )
-    return dashboard
+        ) from None
+    except ValueError as e:
+        raise ProjectError(f"{source}: {_one_line(e)}") from None
 
 
-def _member_path(source: Path, dashboard: Dashboard | g.Dashboard) -> Path:
+def _member_path(source: Path, dashboard: Dashboard) -> Path:
     """``dashboards/stock.dashboard.py`` + uid ``triton-overview`` ->
     ``dashboards/stock.triton-overview.json``: one JSON file per dashboard, named by the
     file that makes it and the dashboard's uid, which no two may share."""
@@ -196,29 +199,29 @@ def check_folder_uids(built: Sequence[Built]) -> None:
             owners[uid] = path
 
 
-def _built(source: Path, target: Path, dashboard: Dashboard | g.Dashboard) -> Built:
-    """``dashboard`` rendered and linted; :class:`ProjectError` when it cannot be."""
+def _built(source: Path, target: Path, dashboard: Dashboard, schema: Schema = "v1") -> Built:
+    """``dashboard`` rendered in ``schema`` and linted; :class:`ProjectError` when it
+    cannot be. The lint reads the v1 JSON, whatever is written: the queries are the same."""
     try:
-        text = render(dashboard)
+        model = to_json(dashboard)
+        text = text_of(model) if schema == "v1" else render(dashboard, schema)
     except (ValueError, TypeError) as e:
         raise ProjectError(f"{source}: {_one_line(e)}") from None
-    model = json.loads(text)
     errors = [f for f in lint_dashboard(model, str(source)) if f.error]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ProjectError(f"{errors[0]}{more}")
-    panels = sum(1 + len(p.get("panels") or []) for p in model["panels"])
-    panels -= sum(1 for p in model["panels"] if p["type"] == "row")
-    return Built(source, target, model["uid"], model["title"], panels, text)
+    return Built(source, target, model["uid"], model["title"], dashboard.panel_count(), text)
 
 
-def build(sources: Sequence[Path]) -> list[Built]:
-    """Render every file; raise :class:`ProjectError` on the first that cannot be built."""
+def build(sources: Sequence[Path], schema: Schema = "v1") -> list[Built]:
+    """Render every file in ``schema``; raise :class:`ProjectError` on the first that
+    cannot be built."""
     built: list[Built] = []
     seen: dict[str, Path] = {}
     for source in sources:
         for target, dashboard in load_all(source):
-            item = _built(source, target, dashboard)
+            item = _built(source, target, dashboard, schema)
             if item.uid in seen:
                 copy, original = copy_and_original(source, seen[item.uid])
                 where = f"{copy}: uid {item.uid!r} is already used by {original}"

@@ -10,26 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grafanalib import core as g
-
-from triton_dashboards.dashboard.panels.factories import DATASOURCE, DATASOURCE_VARIABLE
+from triton_dashboards.dashboard.schema.panel import DATASOURCE_VARIABLE
+from triton_dashboards.dashboard.schema.variable import (
+    CustomVariable,
+    DatasourceVariable,
+    QueryVariable,
+)
 from triton_dashboards.promql import Matcher, Selector, Var
 
-__all__ = ["datasource", "label_values"]
-
-_REFRESH_ON_TIME_RANGE_CHANGE = 2
-_SORT_NATURAL_ASC = 7
+__all__ = ["custom", "datasource", "label_values"]
 
 
-def datasource(label: str = "Data source") -> g.Template:
+def datasource(label: str = "Data source") -> DatasourceVariable:
     """The ``$datasource`` picker of Prometheus datasources every panel reads from."""
-    return g.Template(
-        name=DATASOURCE_VARIABLE,
-        label=label,
-        query="prometheus",
-        type="datasource",
-        regex="",
-    )
+    return DatasourceVariable(DATASOURCE_VARIABLE, label)
 
 
 def label_values(
@@ -40,7 +34,7 @@ def label_values(
     filters: Sequence[Matcher] = (),
     title: str | None = None,
     include_all: bool = True,
-) -> g.Template:
+) -> QueryVariable:
     """A variable listing the values of ``label`` on ``metric`` filtered by ``filters``.
 
     ``filters`` are usually the matchers of the variables before it, so that picking a
@@ -48,20 +42,16 @@ def label_values(
     """
     label = label or var.name
     query = f"label_values({Selector(metric, tuple(filters)).render()}, {label})"
-    return g.Template(
+    return QueryVariable(
         name=var.name,
         label=title or label,
-        query={
-            "qryType": 1,
-            "query": query,
-            "refId": "PrometheusVariableQueryEditor-VariableQuery",
-        },
-        dataSource=DATASOURCE,
+        query=query,
         multi=var.multi,
-        includeAll=include_all,
-        allValue=".*" if include_all else None,
-        default="$__all" if include_all else None,
-        refresh=_REFRESH_ON_TIME_RANGE_CHANGE,
-        sort=_SORT_NATURAL_ASC,
-        regex="",
+        include_all=include_all,
+        all_value=".*" if include_all else None,
     )
+
+
+def custom(var: Var, values: Sequence[str], *, title: str, default: str) -> CustomVariable:
+    """A fixed list of ``values`` with ``default`` selected (one value at a time)."""
+    return CustomVariable(var.name, title, tuple(values), default=default)

@@ -1,10 +1,10 @@
-"""What every panel factory shares: the datasource, units, thresholds, queries, size.
+"""What every panel factory shares: the datasource, units, thresholds, queries, links.
 
 Each panel carries everything Grafana needs to show the number right: the unit (``µs`` is
-U+00B5 MICRO SIGN + "s", Grafana's unit id), thresholds, a legend that names the series,
-the Prometheus datasource as a ``{type, uid}`` reference to the ``$datasource`` variable,
-and a size hint in ``gridPos`` (x and y are filled in by
-:mod:`triton_dashboards.dashboard.layout`).
+U+00B5 MICRO SIGN + "s", Grafana's unit id, checked against Grafana's list), thresholds, a
+legend that names the series, and the Prometheus datasource as a ``{type, uid}`` reference
+to the ``$datasource`` variable. Panels are :class:`~triton_dashboards.dashboard.schema.panel.Panel`
+objects; where they sit is the layout's business (:mod:`triton_dashboards.dashboard.layout`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,16 @@ from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import attrs
-from grafanalib import core as g
 
+from triton_dashboards.dashboard.schema.field import (
+    DataLink,
+    FieldDefaults,
+    Override,
+    Thresholds,
+    check_unit,
+)
+from triton_dashboards.dashboard.schema.options import ColorMode, QueryFormat, choose
+from triton_dashboards.dashboard.schema.panel import DATASOURCE, DATASOURCE_VARIABLE, Target
 from triton_dashboards.promql import Expr
 
 __all__ = [
@@ -26,21 +34,13 @@ __all__ = [
     "QueryLike",
     "Threshold",
     "Unit",
-    "common",
     "data_link",
-    "field_config",
     "field_defaults",
-    "reduce_options",
+    "overrides",
     "series_override",
-    "size",
     "targets",
     "threshold_steps",
 ]
-
-#: Name of the datasource template variable every panel reads from.
-DATASOURCE_VARIABLE = "datasource"
-#: Reference to it, in the ``{type, uid}`` form current Grafana stores.
-DATASOURCE: dict[str, str] = {"type": "prometheus", "uid": "${" + DATASOURCE_VARIABLE + "}"}
 
 
 class Unit:
@@ -79,7 +79,7 @@ class Query:
     expr: Expr | str
     legend: str = ""
     instant: bool = False
-    format: str = "time_series"
+    format: QueryFormat | str = QueryFormat.TIME_SERIES
     column: str | None = None
     unit: str | None = None
 
@@ -91,127 +91,71 @@ class Query:
 QueryLike: TypeAlias = Query | Expr
 
 
-def targets(queries: Sequence[QueryLike]) -> list[g.Target]:
+def targets(queries: Sequence[QueryLike], panel: str = "") -> list[Target]:
     """The queries as Grafana targets, lettered A, B, C, ... in order."""
     if len(queries) > len(string.ascii_uppercase):
         raise ValueError("a panel takes at most 26 queries")
-    targets = []
+    out = []
     for ref_id, query in zip(string.ascii_uppercase, queries, strict=False):
         q = query if isinstance(query, Query) else Query(query)
-        targets.append(
-            g.Target(
+        out.append(
+            Target(
                 expr=str(q.expr),
-                legendFormat=q.legend,
-                refId=ref_id,
+                ref_id=ref_id,
+                legend=q.legend,
                 instant=q.instant,
-                format=q.format,
+                format=choose(QueryFormat, q.format, "format", panel),
                 datasource=DATASOURCE,
             )
         )
-    return targets
+    return out
 
 
-def threshold_steps(steps: Sequence[Threshold]) -> dict[str, Any]:
+def threshold_steps(steps: Sequence[Threshold]) -> Thresholds:
     """Grafana's absolute thresholds; the steps must start at -infinity and increase."""
-    if not steps or steps[0][0] is not None:
-        raise ValueError("the first threshold step must have the value None (-infinity)")
-    values = [v for v, _ in steps[1:]]
-    if any(v is None for v in values) or values != sorted(values):  # type: ignore[type-var]
-        raise ValueError(f"threshold values must be increasing numbers, got {values}")
-    return {"mode": "absolute", "steps": [{"color": c, "value": v} for v, c in steps]}
+    return Thresholds(steps)
 
 
 def field_defaults(
+    panel: str,
     unit: str,
-    thresholds: Sequence[Threshold],
+    thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     *,
     min: float | None = None,
     max: float | None = None,
     decimals: int | None = None,
     no_value: str | None = None,
-    color_mode: str | None = None,
-) -> dict[str, Any]:
-    """``fieldConfig.defaults``: unit, thresholds and the optional display settings."""
-    defaults: dict[str, Any] = {"unit": unit, "thresholds": threshold_steps(thresholds)}
-    optional = {"min": min, "max": max, "decimals": decimals, "noValue": no_value}
-    defaults.update({k: v for k, v in optional.items() if v is not None})
-    if color_mode:
-        defaults["color"] = {"mode": color_mode}
-    return defaults
+    color: ColorMode | None = None,
+    links: Sequence[DataLink] = (),
+) -> FieldDefaults:
+    """``fieldConfig.defaults`` of ``panel``: unit (checked), thresholds, display settings."""
+    return FieldDefaults(
+        unit=check_unit(unit, panel),
+        thresholds=threshold_steps(thresholds),
+        color=color,
+        min=min,
+        max=max,
+        decimals=decimals,
+        no_value=no_value,
+        links=tuple(links),
+    )
 
 
-def size(width: int, height: int) -> g.GridPos:
-    """A size on the 24-column grid; the layout places it."""
-    if not 1 <= width <= 24:
-        raise ValueError(f"panel width {width} is outside the 24-column grid (1..24)")
-    if height < 1:
-        raise ValueError(f"panel height {height} must be at least 1")
-    return g.GridPos(h=height, w=width, x=0, y=0)
-
-
-def common(
-    title: str, description: str, queries: Sequence[QueryLike], width: int, height: int
-) -> dict[str, Any]:
-    """What every data panel takes: title, description, datasource, targets, size."""
-    return {
-        "title": title,
-        "description": description,
-        "dataSource": DATASOURCE,
-        "targets": targets(queries),
-        "gridPos": size(width, height),
-    }
-
-
-def reduce_options(calc: str) -> dict[str, Any]:
-    """How a stat, gauge or bar gauge reduces a series to one value."""
-    return {"calcs": [calc], "fields": "", "values": False}
-
-
-def series_override(name_regex: str, color: str) -> dict[str, Any]:
+def series_override(name_regex: str, color: str) -> Override:
     """A field override that draws the series matching ``name_regex`` in ``color``."""
-    return {
-        "matcher": {"id": "byRegexp", "options": name_regex},
-        "properties": [{"id": "color", "value": {"fixedColor": color, "mode": "fixed"}}],
-    }
+    return Override("byRegexp", name_regex, (("color", {"fixedColor": color, "mode": "fixed"}),))
 
 
-def field_config(
-    unit: str,
-    steps: Sequence[Threshold],
-    *,
-    min: float | None = None,
-    max: float | None = None,
-    decimals: int | None = None,
-    no_value: str | None = None,
-) -> dict[str, Any]:
-    """``fieldConfig`` of a panel coloured by its thresholds (stat, gauge, bar gauge)."""
-    defaults = field_defaults(
-        unit, steps, min=min, max=max, decimals=decimals, no_value=no_value,
-        color_mode="thresholds",
-    )  # fmt: skip
-    return {"defaults": defaults, "overrides": []}
+def overrides(items: Sequence[Override | dict[str, Any]]) -> tuple[Override, ...]:
+    """Overrides from the model or from the JSON Grafana stores."""
+    return tuple(o if isinstance(o, Override) else Override.from_json(o) for o in items)
 
 
-def data_link(title: str, uid: str, params: Sequence[str]) -> dict[str, Any]:
+def data_link(title: str, uid: str, params: Sequence[str]) -> DataLink:
     """A data link to dashboard ``uid`` with the time range and ``params`` in the URL.
 
     ``params`` are query parameters as Grafana interpolates them per clicked value, e.g.
     ``var-model=${__field.labels.model}`` or ``${namespace:queryparam}``.
-
-    Grafana reads ``title``, ``url`` and ``targetBlank`` of a data link; the schema of
-    the current model (grafana-foundation-sdk) types field links as dashboard links, so
-    the other keys are written too, with the values that change nothing.
     """
     query = "&".join(["${__url_time_range}", *params])
-    return {
-        "asDropdown": False,
-        "icon": "dashboard",
-        "includeVars": False,
-        "keepTime": False,
-        "tags": [],
-        "targetBlank": False,
-        "title": title,
-        "tooltip": "",
-        "type": "link",
-        "url": f"/d/{uid}?{query}",
-    }
+    return DataLink(title=title, url=f"/d/{uid}?{query}")

@@ -1,17 +1,17 @@
 """Panel factories: typed constructors for the visualizations a Triton dashboard uses.
 
-Each returns a grafanalib panel with its unit, thresholds, legend, datasource and size
-(:mod:`.base`). Options grafanalib cannot express in their current form are passed
-through ``extraJson``; :mod:`triton_dashboards.dashboard.render` writes the result in the
-shape current Grafana saves. The table, whose columns need more care, is in :mod:`.table`.
+Each returns a :class:`~triton_dashboards.dashboard.schema.panel.Panel` with its unit,
+thresholds, legend and datasource (:mod:`.base`). Closed choices (draw style, legend
+calcs, reducers, colour and graph modes, orientation) take an enum member of
+:mod:`triton_dashboards.dashboard.schema.options` or its Grafana string, and a value
+Grafana does not know fails here, naming the panel and the allowed values; so does a unit
+that is not one of Grafana's. The table, whose columns need more care, is in :mod:`.table`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-
-from grafanalib import core as g
 
 from triton_dashboards.dashboard.panels.base import (
     DATASOURCE,
@@ -21,15 +21,30 @@ from triton_dashboards.dashboard.panels.base import (
     QueryLike,
     Threshold,
     Unit,
-    common,
-    field_config,
     field_defaults,
-    reduce_options,
+    overrides,
     series_override,
-    size,
     targets,
 )
 from triton_dashboards.dashboard.panels.table import table
+from triton_dashboards.dashboard.schema import viz
+from triton_dashboards.dashboard.schema.field import DataLink, Override
+from triton_dashboards.dashboard.schema.options import (
+    ColorMode,
+    DrawStyle,
+    GraphMode,
+    LegendDisplayMode,
+    Orientation,
+    QueryFormat,
+    Reducer,
+    StackingMode,
+    StatColorMode,
+    TextMode,
+    ThresholdsStyle,
+    choose,
+    choose_all,
+)
+from triton_dashboards.dashboard.schema.panel import Panel
 
 __all__ = [
     "DATASOURCE",
@@ -37,6 +52,7 @@ __all__ = [
     "Query",
     "Threshold",
     "Unit",
+    "bar_chart",
     "bar_gauge",
     "gauge",
     "heatmap",
@@ -59,41 +75,35 @@ def timeseries(
     min: float | None = None,
     max: float | None = None,
     stack: bool = False,
-    draw_style: str = "line",
+    draw_style: DrawStyle | str = DrawStyle.LINE,
     fill_opacity: int = 10,
-    legend_calcs: Sequence[str] = ("mean", "max"),
-    overrides: Sequence[dict[str, Any]] = (),
-    width: int = 12,
-    height: int = 8,
-) -> g.TimeSeries:
+    legend_calcs: Sequence[Reducer | str] = (Reducer.MEAN, Reducer.MAX),
+    overrides: Sequence[Override | dict[str, Any]] = (),
+) -> Panel:
     """A time series panel; the legend is a table with ``legend_calcs`` per series."""
-    custom = {
-        "drawStyle": draw_style,
-        "fillOpacity": fill_opacity,
-        "lineWidth": 1,
-        "showPoints": "never",
-        "spanNulls": False,
-        "stacking": {"group": "A", "mode": "normal" if stack else "none"},
-        "thresholdsStyle": {"mode": "dashed" if show_thresholds else "off"},
-    }
-    defaults = field_defaults(unit, thresholds, min=min, max=max, color_mode="palette-classic")
-    defaults["custom"] = custom
-    return g.TimeSeries(
-        **common(title, description, queries, width, height),
-        unit=unit,
-        extraJson={
-            "fieldConfig": {"defaults": defaults, "overrides": list(overrides)},
-            "options": {
-                "legend": {
-                    "calcs": list(legend_calcs),
-                    "displayMode": "table" if legend_calcs else "list",
-                    "placement": "bottom",
-                    "showLegend": True,
-                },
-                "tooltip": {"mode": "multi", "sort": "desc"},
-            },
-        },
+    calcs = choose_all(Reducer, legend_calcs, "legend_calcs", title)
+    return Panel(
+        title=title,
+        description=description,
+        targets=targets(queries, title),
+        defaults=field_defaults(
+            title, unit, thresholds, min=min, max=max, color=ColorMode.PALETTE_CLASSIC
+        ),
+        overrides=_overrides(overrides),
+        viz=viz.TimeSeries(
+            legend=viz.Legend(
+                calcs=calcs,
+                mode=LegendDisplayMode.TABLE if calcs else LegendDisplayMode.LIST,
+            ),
+            draw_style=choose(DrawStyle, draw_style, "draw_style", title),
+            fill_opacity=fill_opacity,
+            stacking=StackingMode.NORMAL if stack else StackingMode.NONE,
+            thresholds_style=ThresholdsStyle.DASHED if show_thresholds else ThresholdsStyle.OFF,
+        ),
     )
+
+
+_overrides = overrides
 
 
 def stat(
@@ -103,35 +113,32 @@ def stat(
     unit: str,
     description: str = "",
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
-    reduce: str = "lastNotNull",
-    color_mode: str = "value",
-    graph_mode: str = "area",
-    text_mode: str = "auto",
+    reduce: Reducer | str = Reducer.LAST_NOT_NULL,
+    color_mode: StatColorMode | str = StatColorMode.VALUE,
+    graph_mode: GraphMode | str = GraphMode.AREA,
+    text_mode: TextMode | str = TextMode.AUTO,
     decimals: int | None = None,
     no_value: str | None = None,
-    width: int = 6,
-    height: int = 4,
-) -> g.Stat:
+) -> Panel:
     """A single big number per series, coloured by ``thresholds``."""
-    return g.Stat(
-        **common(title, description, queries, width, height),
-        format=unit,
-        noValue=no_value,
-        reduceCalc=reduce,
-        extraJson={
-            "fieldConfig": field_config(unit, thresholds, decimals=decimals, no_value=no_value),
-            "options": {
-                "colorMode": color_mode,
-                "graphMode": graph_mode,
-                "justifyMode": "auto",
-                "orientation": "auto",
-                "percentChangeColorMode": "standard",
-                "reduceOptions": reduce_options(reduce),
-                "showPercentChange": False,
-                "textMode": text_mode,
-                "wideLayout": True,
-            },
-        },
+    return Panel(
+        title=title,
+        description=description,
+        targets=targets(queries, title),
+        defaults=field_defaults(
+            title,
+            unit,
+            thresholds,
+            decimals=decimals,
+            no_value=no_value,
+            color=ColorMode.THRESHOLDS,
+        ),
+        viz=viz.Stat(
+            reduce=choose(Reducer, reduce, "reduce", title),
+            color_mode=choose(StatColorMode, color_mode, "color_mode", title),
+            graph_mode=choose(GraphMode, graph_mode, "graph_mode", title),
+            text_mode=choose(TextMode, text_mode, "text_mode", title),
+        ),
     )
 
 
@@ -144,28 +151,17 @@ def gauge(
     max: float = 1,
     description: str = "",
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
-    reduce: str = "lastNotNull",
-    width: int = 6,
-    height: int = 6,
-) -> g.GaugePanel:
+    reduce: Reducer | str = Reducer.LAST_NOT_NULL,
+) -> Panel:
     """A dial between ``min`` and ``max`` with threshold markers."""
-    return g.GaugePanel(
-        **common(title, description, queries, width, height),
-        format=unit,
-        min=min,
-        max=max,
-        extraJson={
-            "fieldConfig": field_config(unit, thresholds, min=min, max=max),
-            "options": {
-                "minVizHeight": 75,
-                "minVizWidth": 75,
-                "orientation": "auto",
-                "reduceOptions": reduce_options(reduce),
-                "showThresholdLabels": False,
-                "showThresholdMarkers": True,
-                "sizing": "auto",
-            },
-        },
+    return Panel(
+        title=title,
+        description=description,
+        targets=targets(queries, title),
+        defaults=field_defaults(
+            title, unit, thresholds, min=min, max=max, color=ColorMode.THRESHOLDS
+        ),
+        viz=viz.Gauge(reduce=choose(Reducer, reduce, "reduce", title)),
     )
 
 
@@ -178,86 +174,71 @@ def bar_gauge(
     max: float | None = None,
     description: str = "",
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
-    reduce: str = "lastNotNull",
-    orientation: str = "horizontal",
-    links: Sequence[dict[str, Any]] = (),
-    width: int = 12,
-    height: int = 8,
-) -> g.BarGauge:
+    reduce: Reducer | str = Reducer.LAST_NOT_NULL,
+    orientation: Orientation | str = Orientation.HORIZONTAL,
+    links: Sequence[DataLink] = (),
+) -> Panel:
     """One bar per series, for comparing models or GPUs at a glance.
 
     ``links`` are data links on every bar (see :func:`.base.data_link`).
     """
-    config = field_config(unit, thresholds, min=min, max=max)
-    if links:
-        config["defaults"]["links"] = list(links)
-    return g.BarGauge(
-        **common(title, description, queries, width, height),
-        format=unit,
-        orientation=orientation,
-        extraJson={
-            "fieldConfig": config,
-            "options": {
-                "displayMode": "gradient",
-                "legend": {"calcs": [], "displayMode": "list", "placement": "bottom",
-                           "showLegend": False},
-                "maxVizHeight": 300,
-                "minVizHeight": 16,
-                "minVizWidth": 8,
-                "namePlacement": "auto",
-                "orientation": orientation,
-                "reduceOptions": reduce_options(reduce),
-                "showUnfilled": True,
-                "sizing": "auto",
-                "valueMode": "color",
-            },
-        },
-    )  # fmt: skip
+    return Panel(
+        title=title,
+        description=description,
+        targets=targets(queries, title),
+        defaults=field_defaults(
+            title, unit, thresholds, min=min, max=max, color=ColorMode.THRESHOLDS, links=links
+        ),
+        viz=viz.BarGauge(
+            reduce=choose(Reducer, reduce, "reduce", title),
+            orientation=choose(Orientation, orientation, "orientation", title),
+        ),
+    )
 
 
-def heatmap(
+def bar_chart(
     title: str,
-    query: QueryLike,
+    queries: Sequence[QueryLike],
     *,
     unit: str,
     description: str = "",
-    width: int = 12,
-    height: int = 8,
-) -> g.Heatmap:
-    """A heatmap of a Prometheus histogram: ``query`` returns bucket rates by ``le``."""
-    q = query if isinstance(query, Query) else Query(query)
-    target = Query(q.expr, q.legend or "{{le}}", format="heatmap")
-    return g.Heatmap(
+    thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
+    orientation: Orientation | str = Orientation.AUTO,
+    stack: bool = False,
+    legend_calcs: Sequence[Reducer | str] = (),
+) -> Panel:
+    """Bars per category of instant queries in table format (a label per bar group)."""
+    calcs = choose_all(Reducer, legend_calcs, "legend_calcs", title)
+    instant = [
+        Query(q.expr, q.legend, instant=True, format=QueryFormat.TABLE)
+        for q in (x if isinstance(x, Query) else Query(x) for x in queries)
+    ]
+    return Panel(
         title=title,
         description=description,
-        dataSource=DATASOURCE,
-        targets=targets([target]),
-        gridPos=size(width, height),
-        dataFormat="tsbuckets",
-        extraJson={
-            "fieldConfig": {
-                "defaults": {"custom": {"hideFrom": {"legend": False, "tooltip": False,
-                                                     "viz": False},
-                                        "scaleDistribution": {"type": "linear"}}},
-                "overrides": [],
-            },
-            "options": {
-                "calculate": False,
-                "cellGap": 1,
-                "color": {"exponent": 0.5, "fill": "dark-orange", "mode": "scheme",
-                          "reverse": False, "scale": "exponential", "scheme": "Oranges",
-                          "steps": 64},
-                "exemplars": {"color": "rgba(255,0,255,0.7)"},
-                "legend": {"show": True},
-                "rowsFrame": {"layout": "auto"},
-                "showValue": "never",
-                "tooltip": {"mode": "single", "showColorScale": False, "yHistogram": False},
-                "yAxis": {"axisPlacement": "left", "reverse": False, "unit": unit},
-            },
-        },
-    )  # fmt: skip
+        targets=targets(instant, title),
+        defaults=field_defaults(title, unit, thresholds, color=ColorMode.PALETTE_CLASSIC),
+        viz=viz.BarChart(
+            legend=viz.Legend(calcs=calcs),
+            orientation=choose(Orientation, orientation, "orientation", title),
+            stacking=StackingMode.NORMAL if stack else StackingMode.NONE,
+        ),
+    )
 
 
-def text(title: str, content: str, *, width: int = 24, height: int = 3) -> g.Text:
+def heatmap(title: str, query: QueryLike, *, unit: str, description: str = "") -> Panel:
+    """A heatmap of a Prometheus histogram: ``query`` returns bucket rates by ``le``."""
+    q = query if isinstance(query, Query) else Query(query)
+    target = Query(q.expr, q.legend or "{{le}}", format=QueryFormat.HEATMAP)
+    return Panel(
+        title=title,
+        description=description,
+        targets=targets([target], title),
+        defaults=field_defaults(title, unit),
+        viz=viz.Heatmap(unit=unit),
+    )
+
+
+def text(title: str, content: str) -> Panel:
     """A markdown note, for explaining what a row shows."""
-    return g.Text(title=title, content=content, mode="markdown", gridPos=size(width, height))
+    return Panel(title=title, viz=viz.Text(content=content), datasource=None)

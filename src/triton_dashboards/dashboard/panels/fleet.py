@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grafanalib import core as g
-
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Phase
+from triton_dashboards.dashboard.schema.field import DataLink
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.dashboard.panels.base import Query, Threshold, Unit
 from triton_dashboards.dashboard.panels.factories import (
     bar_gauge,
@@ -43,12 +43,11 @@ __all__ = [
     "worst_models",
 ]
 
-Links = Sequence[dict[str, Any]]
+Links = Sequence[DataLink]
 
 
 def client_requests(
-    fleet: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 4, height: int = 4
-) -> g.Panel:
+    fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Requests per second now: client requests where the ensembles' steps are declared.
 
     Where they are not, the title and description say that every model and step counts.
@@ -60,14 +59,11 @@ def client_requests(
         unit=Unit.REQUESTS_PER_SECOND,
         description=f"Successful requests per second over the rate window. {what.sentence}",
         graph_mode="none",
-        width=width,
-        height=height,
     )
 
 
 def client_failure_ratio(
-    fleet: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 4, height: int = 4
-) -> g.Panel:
+    fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Failure ratio now, over what :func:`client_requests` counts, and titled so.
 
     Over every model and step an ensemble's failure counts again in the step that failed,
@@ -85,14 +81,11 @@ def client_failure_ratio(
         color_mode="background",
         graph_mode="none",
         decimals=1,
-        width=width,
-        height=height,
     )
 
 
 def client_latency(
-    fleet: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 4, height: int = 4
-) -> g.Panel:
+    fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Average request time now, weighted by requests, over what :func:`client_requests` counts."""
     what = counted(ensembles)
     return stat(
@@ -102,14 +95,11 @@ def client_latency(
         description="End-to-end time per successful request over the rate window, weighted "
         f"by requests. {what.sentence}",
         graph_mode="none",
-        width=width,
-        height=height,
     )
 
 
 def fleet_traffic(
-    client: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 12, height: int = 8
-) -> g.Panel:
+    client: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Successful requests per second over time, counted as the headline counts.
 
     ``client`` is the fleet scope with the steps left out (:func:`.query.fleet.clients`).
@@ -121,14 +111,11 @@ def fleet_traffic(
         unit=Unit.REQUESTS_PER_SECOND,
         description=f"Successful requests per second. {what.sentence} Failures are on the "
         "next panel, by reason.",
-        width=width,
-        height=height,
     )
 
 
 def fleet_latency(
-    client: Scope, ensembles: Sequence[Ensemble] = (), *, width: int = 12, height: int = 8
-) -> g.Panel:
+    client: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Average request time over time, weighted by requests, as the headline counts."""
     what = counted(ensembles)
     return timeseries(
@@ -137,12 +124,10 @@ def fleet_latency(
         unit=Phase.REQUEST.duration.unit,
         description=f"End-to-end time per successful request, weighted by requests. "
         f"{what.sentence}",
-        width=width,
-        height=height,
     )
 
 
-def fleet_failures(fleet: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def fleet_failures(fleet: Scope) -> Panel:
     """Failed requests per second by ``reason`` over time, every model and step together."""
     return timeseries(
         "Every model and step: failures by reason",
@@ -155,8 +140,6 @@ def fleet_failures(fleet: Scope, *, width: int = 12, height: int = 8) -> g.Panel
         draw_style="bars",
         fill_opacity=80,
         stack=True,
-        width=width,
-        height=height,
     )
 
 
@@ -170,9 +153,7 @@ def top_models(
     links: Links = (),
     thresholds: Sequence[Threshold] = ((None, "blue"),),
     max: float | None = None,
-    width: int = 6,
-    height: int = 8,
-) -> g.Panel:
+) -> Panel:
     """The ``$k`` models with the largest ``expr`` now, one bar each, linked to the model."""
     return bar_gauge(
         f"Top $k models by {title}",
@@ -183,12 +164,10 @@ def top_models(
         "for that model's dashboard.",
         thresholds=thresholds,
         links=links,
-        width=width,
-        height=height,
     )
 
 
-def worst_models(scope: Scope, links: Links = ()) -> list[g.Panel]:
+def worst_models(scope: Scope, links: Links = ()) -> list[Panel]:
     """Top ``$k`` by traffic, failure ratio, request time and queue time."""
     return [
         top_models(
@@ -229,7 +208,7 @@ def worst_models(scope: Scope, links: Links = ()) -> list[g.Panel]:
     ]
 
 
-def gpu_table(scope: Scope, *, links: Links = (), width: int = 12, height: int = 8) -> g.Panel:
+def gpu_table(scope: Scope, *, links: Links = ()) -> Panel:
     """One row per GPU: utilization, memory in use, power draw now."""
     return table(
         "GPUs",
@@ -244,12 +223,10 @@ def gpu_table(scope: Scope, *, links: Links = (), width: int = 12, height: int =
         thresholds=USAGE_THRESHOLDS,
         description="Each GPU now; history per GPU on the GPU and host dashboard.",
         links=links,
-        width=width,
-        height=height,
     )
 
 
-def host_table(scope: Scope, *, links: Links = (), width: int = 12, height: int = 8) -> g.Panel:
+def host_table(scope: Scope, *, links: Links = ()) -> Panel:
     """One row per Triton instance: CPU, host memory and pinned memory in use now."""
     return table(
         "Hosts",
@@ -263,6 +240,4 @@ def host_table(scope: Scope, *, links: Links = (), width: int = 12, height: int 
         description="Each Triton instance now (CPU and memory are node-wide); history on the "
         "GPU and host dashboard.",
         links=links,
-        width=width,
-        height=height,
     )

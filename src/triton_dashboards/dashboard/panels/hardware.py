@@ -6,12 +6,11 @@ averaged from the energy counter are derived, and say their unit here.
 
 from __future__ import annotations
 
-from grafanalib import core as g
-
 from triton_dashboards import catalog
 from triton_dashboards.dashboard.panels.base import Query, Unit
 from triton_dashboards.dashboard.panels.factories import timeseries
 from triton_dashboards.dashboard.panels.scoped import USAGE_THRESHOLDS, unit_of
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.scope import Scope
 
@@ -26,7 +25,7 @@ __all__ = [
 ]
 
 
-def gpu_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def gpu_utilization(scope: Scope) -> Panel:
     """GPU utilization per GPU, 0-100 %."""
     return timeseries(
         "GPU utilization",
@@ -36,12 +35,10 @@ def gpu_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pane
         thresholds=USAGE_THRESHOLDS,
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
-def gpu_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def gpu_memory(scope: Scope) -> Panel:
     """Share of GPU framebuffer memory in use, per GPU."""
     return timeseries(
         "GPU memory used",
@@ -52,12 +49,10 @@ def gpu_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         show_thresholds=True,
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
-def gpu_power(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def gpu_power(scope: Scope) -> Panel:
     """GPU power draw and its limit, watts per GPU."""
     return timeseries(
         "GPU power",
@@ -68,12 +63,10 @@ def gpu_power(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         unit=unit_of(catalog.GPU_POWER_USAGE, catalog.GPU_POWER_LIMIT),
         description="nv_gpu_power_usage against nv_gpu_power_limit.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def gpu_energy(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def gpu_energy(scope: Scope) -> Panel:
     """Average GPU power over the window from the energy counter, watts per GPU."""
     return timeseries(
         "GPU average power (from energy)",
@@ -82,12 +75,10 @@ def gpu_energy(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         description="rate(nv_energy_consumption): joules per second over the rate window, "
         "an average rather than a sample.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def cpu_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def cpu_utilization(scope: Scope) -> Panel:
     """Host CPU utilization per Triton instance."""
     return timeseries(
         "CPU utilization",
@@ -98,12 +89,10 @@ def cpu_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pane
         thresholds=USAGE_THRESHOLDS,
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
-def cpu_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def cpu_memory(scope: Scope) -> Panel:
     """Host memory in use per Triton instance, as a share of the total."""
     return timeseries(
         "Host memory used",
@@ -113,12 +102,10 @@ def cpu_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         thresholds=USAGE_THRESHOLDS,
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
-def pinned_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def pinned_memory(scope: Scope) -> Panel:
     """Pinned host memory pool in use per Triton instance, bytes."""
     return timeseries(
         "Pinned memory pool used",
@@ -127,6 +114,4 @@ def pinned_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         description="nv_pinned_memory_pool_used_bytes (Triton 24.01+); the pool size is set "
         "with --pinned-memory-pool-byte-size.",
         min=0,
-        width=width,
-        height=height,
     )

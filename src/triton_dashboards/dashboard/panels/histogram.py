@@ -9,12 +9,11 @@ each bound and the mean (``_sum / _count``); the quantile panel
 
 from __future__ import annotations
 
-from grafanalib import core as g
-
 from triton_dashboards import catalog
 from triton_dashboards.dashboard.panels.base import Query, Unit
 from triton_dashboards.dashboard.panels.factories import bar_gauge, stat, timeseries
 from triton_dashboards.dashboard.panels.scoped import title_prefix, with_suffix
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.fleet import Counted
 from triton_dashboards.query.scope import Scope
@@ -33,7 +32,7 @@ _FLAG = (
 _SHARES = "Share of first responses at or below each bucket bound: exact, no interpolation."
 
 
-def first_response_shares(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def first_response_shares(scope: Scope) -> Panel:
     """Share of first responses within each bucket bound, over time."""
     return timeseries(
         f"{title_prefix(scope)}first responses within each bound",
@@ -43,14 +42,10 @@ def first_response_shares(scope: Scope, *, width: int = 12, height: int = 8) -> 
         min=0,
         max=1,
         legend_calcs=("lastNotNull",),
-        width=width,
-        height=height,
     )
 
 
-def first_response_shares_now(
-    scope: Scope, counted: Counted | None = None, *, width: int = 8, height: int = 8
-) -> g.Panel:
+def first_response_shares_now(scope: Scope, counted: Counted | None = None) -> Panel:
     """Share of first responses within each bucket bound now, one bar per bound.
 
     ``counted`` says which models the fleet-wide number covers (a headline).
@@ -64,12 +59,10 @@ def first_response_shares_now(
         max=1,
         description=f"{_SHARES} Over the rate window. {sentence} {_FLAG}",
         thresholds=((None, "blue"),),
-        width=width,
-        height=height,
     )  # fmt: skip
 
 
-def first_response_mean(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def first_response_mean(scope: Scope) -> Panel:
     """Mean time to first response, exact (``_sum / _count``)."""
     return timeseries(
         f"{title_prefix(scope)}mean time to first response",
@@ -77,14 +70,10 @@ def first_response_mean(scope: Scope, *, width: int = 12, height: int = 8) -> g.
         unit=catalog.FIRST_RESPONSE_HISTOGRAM.unit,
         description=f"rate(_sum) / rate(_count) of the histogram: the exact mean. {_FLAG}",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def first_response_mean_now(
-    scope: Scope, counted: Counted | None = None, *, width: int = 8, height: int = 8
-) -> g.Panel:
+def first_response_mean_now(scope: Scope, counted: Counted | None = None) -> Panel:
     """Mean time to first response now, exact (``_sum / _count``), one instant query."""
     prefix, sentence = _counted(scope, counted)
     return stat(
@@ -94,8 +83,6 @@ def first_response_mean_now(
         description="rate(_sum) / rate(_count) of the histogram over the rate window: the "
         f"exact mean. {sentence} History per model on the model dashboard. {_FLAG}",
         graph_mode="none",
-        width=width,
-        height=height,
     )
 
 

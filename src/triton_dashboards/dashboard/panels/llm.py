@@ -8,12 +8,11 @@ observations are. TensorRT-LLM panels plot one statistic per query, never a sum 
 
 from __future__ import annotations
 
-from grafanalib import core as g
-
 from triton_dashboards.catalog import Metric
 from triton_dashboards.dashboard.panels.base import Query, Unit
 from triton_dashboards.dashboard.panels.factories import timeseries
 from triton_dashboards.dashboard.panels.scoped import USAGE_THRESHOLDS, title_prefix, with_suffix
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import llm as q
 from triton_dashboards.query.scope import Scope
 
@@ -44,9 +43,7 @@ _HONEST = (
 )
 
 
-def latency_histogram(
-    scope: Scope, metric: Metric, title: str, *, width: int = 12, height: int = 8
-) -> g.Panel:
+def latency_histogram(scope: Scope, metric: Metric, title: str) -> Panel:
     """Exact mean (A) and honest p50, p95, p99 (B, C, D) of one latency histogram."""
     queries = [Query(q.latency_mean(scope, metric), with_suffix(scope.legend, "mean"))]
     queries += [
@@ -63,31 +60,25 @@ def latency_histogram(
         description=f"From {metric.name}: mean = rate(_sum) / rate(_count), buckets summed "
         "over pods before the quantile." + _HONEST,
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def time_to_first_token(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def time_to_first_token(scope: Scope) -> Panel:
     """vLLM's time to first token: mean and honest quantiles, seconds."""
-    return latency_histogram(scope, q.TTFT, "time to first token", width=width, height=height)
+    return latency_histogram(scope, q.TTFT, "time to first token")
 
 
-def time_per_output_token(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def time_per_output_token(scope: Scope) -> Panel:
     """vLLM's time per output token (between streamed tokens), seconds."""
-    return latency_histogram(
-        scope, q.TIME_PER_OUTPUT_TOKEN, "time per output token", width=width, height=height
-    )
+    return latency_histogram(scope, q.TIME_PER_OUTPUT_TOKEN, "time per output token")
 
 
-def e2e_latency(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def e2e_latency(scope: Scope) -> Panel:
     """vLLM's end-to-end request latency, seconds."""
-    return latency_histogram(scope, q.E2E_LATENCY, "end-to-end latency", width=width, height=height)
+    return latency_histogram(scope, q.E2E_LATENCY, "end-to-end latency")
 
 
-def time_to_first_token_shares(
-    scope: Scope, metric: Metric = q.TTFT, *, width: int = 12, height: int = 8
-) -> g.Panel:
+def time_to_first_token_shares(scope: Scope, metric: Metric = q.TTFT) -> Panel:
     """Share of requests whose first token came within each bucket bound (exact)."""
     return timeseries(
         f"{title_prefix(scope)}first token within each bound",
@@ -98,12 +89,10 @@ def time_to_first_token_shares(
         min=0,
         max=1,
         legend_calcs=("lastNotNull",),
-        width=width,
-        height=height,
     )
 
 
-def token_throughput(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def token_throughput(scope: Scope) -> Panel:
     """Prompt (A) and generated (B) tokens per second (vLLM counters)."""
     return timeseries(
         f"{title_prefix(scope)}tokens per second",
@@ -115,12 +104,10 @@ def token_throughput(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pan
         description="rate(vllm:prompt_tokens_total) and rate(vllm:generation_tokens_total), "
         "summed over pods.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def tokens_per_request(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def tokens_per_request(scope: Scope) -> Panel:
     """Average prompt (A) and generated (B) tokens per finished request (vLLM)."""
     return timeseries(
         f"{title_prefix(scope)}tokens per request",
@@ -138,12 +125,10 @@ def tokens_per_request(scope: Scope, *, width: int = 12, height: int = 8) -> g.P
         description="_sum / _count of vllm:request_prompt_tokens and "
         "vllm:request_generation_tokens: one observation per finished request.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def vllm_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def vllm_requests(scope: Scope) -> Panel:
     """Requests running (A) and waiting (B) in vLLM's scheduler, summed over pods."""
     return timeseries(
         f"{title_prefix(scope)}vLLM requests running and waiting",
@@ -154,12 +139,10 @@ def vllm_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         unit=Unit.COUNT,
         description="vllm:num_requests_running and vllm:num_requests_waiting (gauges).",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def vllm_kv_cache(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def vllm_kv_cache(scope: Scope) -> Panel:
     """vLLM's GPU KV-cache usage, 0..1, averaged over pods."""
     return timeseries(
         f"{title_prefix(scope)}vLLM KV cache used",
@@ -170,8 +153,6 @@ def vllm_kv_cache(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         thresholds=USAGE_THRESHOLDS,
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
@@ -184,7 +165,7 @@ _TRT_REQUESTS = (
 )
 
 
-def trt_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def trt_requests(scope: Scope) -> Panel:
     """TensorRT-LLM requests active (A), scheduled (B), in context phase (C), waiting (D),
     and in generation phase (E): one statistic per query, summed over pods."""
     queries = [
@@ -200,12 +181,10 @@ def trt_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         description="nv_trt_llm_request_metrics by request_type, and the in-flight "
         "batcher's generation_requests: gauges, each value its own series (never summed).",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def kv_cache_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def kv_cache_utilization(scope: Scope) -> Panel:
     """TensorRT-LLM KV-cache blocks used over max blocks, 0..1."""
     return timeseries(
         f"{title_prefix(scope)}KV cache used",
@@ -216,12 +195,10 @@ def kv_cache_utilization(scope: Scope, *, width: int = 12, height: int = 8) -> g
         thresholds=USAGE_THRESHOLDS,
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
-def kv_cache_blocks(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def kv_cache_blocks(scope: Scope) -> Panel:
     """TensorRT-LLM KV-cache blocks used (A), free (B) and max (C), summed over pods."""
     return timeseries(
         f"{title_prefix(scope)}KV cache blocks",
@@ -232,12 +209,10 @@ def kv_cache_blocks(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pane
         unit=Unit.COUNT,
         description="nv_trt_llm_kv_cache_block_metrics, one kv_cache_block_type per series.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def runtime_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def runtime_memory(scope: Scope) -> Panel:
     """TensorRT-LLM runtime memory on the GPU (A), in host memory (B), pinned (C)."""
     return timeseries(
         f"{title_prefix(scope)}TensorRT-LLM runtime memory",
@@ -248,12 +223,10 @@ def runtime_memory(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel
         unit=Unit.BYTES,
         description="nv_trt_llm_runtime_memory_metrics, one memory_type per series.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def trt_context_tokens(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def trt_context_tokens(scope: Scope) -> Panel:
     """Context (prompt) tokens in flight in the TensorRT-LLM batch, summed over pods."""
     return timeseries(
         f"{title_prefix(scope)}in-flight context tokens",
@@ -262,12 +235,10 @@ def trt_context_tokens(scope: Scope, *, width: int = 12, height: int = 8) -> g.P
         description="nv_trt_llm_inflight_batcher_metrics{inflight_batcher_specific_metric="
         '"total_context_tokens"} (a gauge).',
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def kv_transfer_time(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def kv_transfer_time(scope: Scope) -> Panel:
     """Mean KV-cache transfer time per transferred request, ms (disaggregated serving)."""
     return timeseries(
         f"{title_prefix(scope)}KV cache transfer time",
@@ -277,6 +248,4 @@ def kv_transfer_time(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pan
         "nv_trt_llm_disaggregated_serving_metrics, the one TensorRT-LLM counter. Empty "
         "without disaggregated serving.",
         min=0,
-        width=width,
-        height=height,
     )

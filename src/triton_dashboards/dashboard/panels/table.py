@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import attrs
-from grafanalib import core as g
 
 from triton_dashboards.dashboard.panels.base import (
     DEFAULT_THRESHOLDS,
@@ -21,9 +19,13 @@ from triton_dashboards.dashboard.panels.base import (
     QueryLike,
     Threshold,
     Unit,
-    common,
     field_defaults,
+    targets,
 )
+from triton_dashboards.dashboard.schema import viz
+from triton_dashboards.dashboard.schema.field import DataLink, Override, check_unit
+from triton_dashboards.dashboard.schema.options import QueryFormat
+from triton_dashboards.dashboard.schema.panel import Panel, Transformation
 
 __all__ = ["table"]
 
@@ -60,58 +62,36 @@ def table(
     columns: Mapping[str, tuple[str, str]] | None = None,
     thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
     sort_by: str | None = None,
-    links: Sequence[dict[str, Any]] = (),
-    width: int = 24,
-    height: int = 8,
-) -> g.Table:
+    links: Sequence[DataLink] = (),
+) -> Panel:
     """A table of instant queries joined on their labels, one row per series.
 
     A query's ``column`` and ``unit`` title its value column. ``columns`` (refId ->
     ``(title, unit)``) is the older way; a refId there that names no query is an error.
     """
     instant = [
-        attrs.evolve(q if isinstance(q, Query) else Query(q), instant=True, format="table")
+        attrs.evolve(q if isinstance(q, Query) else Query(q), instant=True,
+                     format=QueryFormat.TABLE)
         for q in queries
-    ]
+    ]  # fmt: skip
     overrides = []
     renames: dict[str, str] = {}
     for ref_id, name, column_unit in _columns(instant, columns or {}):
         renames[f"Value #{ref_id}"] = name
-        overrides.append(
-            {
-                "matcher": {"id": "byName", "options": name},
-                "properties": [{"id": "unit", "value": column_unit}],
-            }
-        )
-    return g.Table(
-        **common(title, description, instant, width, height),
-        unit=unit,
+        check_unit(column_unit, title, f"the unit of column {name!r}")
+        overrides.append(Override("byName", name, (("unit", column_unit),)))
+    return Panel(
+        title=title,
+        description=description,
+        targets=targets(instant, title),
+        defaults=field_defaults(title, unit, thresholds, links=links),
+        overrides=overrides,
         transformations=[
-            {"id": "merge", "options": {}},
-            {
-                "id": "organize",
-                "options": {
-                    "excludeByName": {"Time": True},
-                    "indexByName": {},
-                    "renameByName": renames,
-                },
-            },
+            Transformation("merge"),
+            Transformation(
+                "organize",
+                {"excludeByName": {"Time": True}, "indexByName": {}, "renameByName": renames},
+            ),
         ],
-        extraJson={
-            "fieldConfig": {
-                "defaults": {
-                    **field_defaults(unit, thresholds),
-                    "custom": {"align": "auto", "filterable": False, "inspect": False},
-                    **({"links": list(links)} if links else {}),
-                },
-                "overrides": overrides,
-            },
-            "options": {
-                "cellHeight": "sm",
-                "footer": {"countRows": False, "fields": [], "reducer": ["sum"], "show": False},
-                "frameIndex": 0,
-                "showHeader": True,
-                "sortBy": [{"desc": True, "displayName": sort_by}] if sort_by else [],
-            },
-        },
+        viz=viz.Table(sort_by=sort_by),
     )

@@ -6,13 +6,12 @@ the first-response histogram in ms, the load time in s) takes its unit from the 
 
 from __future__ import annotations
 
-from grafanalib import core as g
-
 from triton_dashboards import catalog
 from triton_dashboards.catalog import STEPS, Phase
 from triton_dashboards.dashboard.panels.base import Query, Unit
 from triton_dashboards.dashboard.panels.factories import bar_gauge, timeseries
 from triton_dashboards.dashboard.panels.scoped import title_prefix, unit_of, with_suffix
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.scope import Scope
 
@@ -29,9 +28,7 @@ __all__ = [
 ]
 
 
-def latency(
-    scope: Scope, phase: Phase = Phase.REQUEST, *, width: int = 12, height: int = 8
-) -> g.Panel:
+def latency(scope: Scope, phase: Phase = Phase.REQUEST) -> Panel:
     """Average time per successful request in one phase (end to end by default)."""
     return timeseries(
         f"{title_prefix(scope)}average {phase.title} time per request",
@@ -39,12 +36,10 @@ def latency(
         unit=phase.duration.unit,
         description=f"rate of the {phase.duration.name} sum / rate of successful requests. "
         "Failed requests add no duration.",
-        width=width,
-        height=height,
     )
 
 
-def latency_by_phase(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def latency_by_phase(scope: Scope) -> Panel:
     """Where the time of a request goes: queue, compute input, infer and output, stacked.
 
     The stacked phases add up to about the average request time (the rest is Triton's
@@ -62,12 +57,10 @@ def latency_by_phase(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pan
         "charged the whole batch's compute time.",
         stack=True,
         fill_opacity=30,
-        width=width,
-        height=height,
     )
 
 
-def batch_size(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def batch_size(scope: Scope) -> Panel:
     """Average inferences per execution: the batch size the backend actually runs."""
     return timeseries(
         f"{title_prefix(scope)}average batch size",
@@ -76,12 +69,10 @@ def batch_size(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
         description="rate(nv_inference_count) / rate(nv_inference_exec_count): inferences "
         "per model execution. 1 means the dynamic batcher is not batching.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def pending_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def pending_requests(scope: Scope) -> Panel:
     """Requests waiting for an execution slot now (Triton 23.09+)."""
     return timeseries(
         f"{title_prefix(scope)}pending requests",
@@ -90,12 +81,10 @@ def pending_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pan
         description="nv_inference_pending_request_count: requests accepted and not yet "
         "executing. A backlog that only grows means the model cannot keep up.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def avg_queued_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def avg_queued_requests(scope: Scope) -> Panel:
     """Average number of requests in the queue over the window (Little's law)."""
     return timeseries(
         f"{title_prefix(scope)}average requests queued",
@@ -104,12 +93,10 @@ def avg_queued_requests(scope: Scope, *, width: int = 12, height: int = 8) -> g.
         description="rate(nv_inference_queue_duration_us) / 1e6: the time-averaged number "
         "of requests waiting, including the ones that had finished by the scrape.",
         min=0,
-        width=width,
-        height=height,
     )
 
 
-def cache_hit_ratio(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def cache_hit_ratio(scope: Scope) -> Panel:
     """Response-cache hit ratio, for models with the cache on."""
     return timeseries(
         f"{title_prefix(scope)}response cache hit ratio",
@@ -119,18 +106,13 @@ def cache_hit_ratio(scope: Scope, *, width: int = 12, height: int = 8) -> g.Pane
         "(and Triton started with --cache-config) have these counters.",
         min=0,
         max=1,
-        width=width,
-        height=height,
     )
 
 
 def first_response_percentiles(
     scope: Scope,
     quantiles: tuple[float, ...] = (0.5, 0.95, 0.99),
-    *,
-    width: int = 12,
-    height: int = 8,
-) -> g.Panel:
+) -> Panel:
     """Time to first response at ``quantiles``, from the aggregatable histogram."""
     return timeseries(
         f"{title_prefix(scope)}time to first response",
@@ -144,8 +126,6 @@ def first_response_percentiles(
         unit=catalog.FIRST_RESPONSE_HISTOGRAM.unit,
         description="From nv_inference_first_response_histogram_ms (Triton 24.11+, started "
         "with --metrics-config histogram_latencies=true). Empty without it.",
-        width=width,
-        height=height,
     )
 
 
@@ -153,10 +133,7 @@ def summary_percentiles(
     scope: Scope,
     phase: Phase = Phase.REQUEST,
     quantiles: tuple[float, ...] = (0.5, 0.99),
-    *,
-    width: int = 12,
-    height: int = 8,
-) -> g.Panel:
+) -> Panel:
     """Per-instance quantiles of one phase from Triton's summaries (not aggregatable)."""
     legend = with_suffix(scope.legend, "{{instance}}")
     return timeseries(
@@ -173,18 +150,14 @@ def summary_percentiles(
         "instance computes its own quantiles over a sliding window; they cannot be averaged "
         "across pods, so each instance is its own series.",
         legend_calcs=(),
-        width=width,
-        height=height,
     )
 
 
-def model_load_time(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def model_load_time(scope: Scope) -> Panel:
     """How long each model took to load, slowest instance (Triton 24.11+)."""
     return bar_gauge(
         "Model load time",
         [Query(q.model_load_time(scope), scope.legend)],
         unit=catalog.MODEL_LOAD_DURATION.unit,
         description="nv_model_load_duration_secs: the last load of each model.",
-        width=width,
-        height=height,
     )

@@ -7,9 +7,6 @@ shows a family's own quantity (a time, a backlog) takes the family's unit from t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from grafanalib import core as g
 
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Phase
@@ -23,6 +20,8 @@ from triton_dashboards.dashboard.panels.scoped import (
     with_suffix,
 )
 from triton_dashboards.dashboard.panels.table import table
+from triton_dashboards.dashboard.schema.field import DataLink
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.scope import Scope
 
@@ -39,7 +38,7 @@ __all__ = [
 ]
 
 
-def requests_per_minute(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def requests_per_minute(scope: Scope) -> Panel:
     """Requests per minute, succeeded and failed, failures in red.
 
     The panel the hand-written ``increase(nv_inference_count{model="ner_pipeline"}[1m])``
@@ -61,12 +60,10 @@ def requests_per_minute(scope: Scope, *, width: int = 12, height: int = 8) -> g.
             series_override(".*succeeded$", SUCCEEDED),
             series_override(".*failed$", FAILED),
         ],
-        width=width,
-        height=height,
     )
 
 
-def request_rate(scope: Scope, *, stack: bool = False, width: int = 12, height: int = 8) -> g.Panel:
+def request_rate(scope: Scope, *, stack: bool = False) -> Panel:
     """Successful and failed requests per second for each series of the scope."""
     legend = scope.legend
     return timeseries(
@@ -80,12 +77,10 @@ def request_rate(scope: Scope, *, stack: bool = False, width: int = 12, height: 
         "batch size; response-cache hits count as successes.",
         stack=stack,
         overrides=[series_override(".*failed$", FAILED)],
-        width=width,
-        height=height,
     )
 
 
-def execution_rate(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def execution_rate(scope: Scope) -> Panel:
     """Inferences and model executions per second (their ratio is the batch size)."""
     legend = scope.legend
     return timeseries(
@@ -97,12 +92,10 @@ def execution_rate(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel
         unit=Unit.OPS_PER_SECOND,
         description="Inferences add each request's batch size; executions add one per batch "
         "the backend runs. Cache hits and failures are neither.",
-        width=width,
-        height=height,
     )
 
 
-def failures_by_reason(scope: Scope, *, width: int = 12, height: int = 8) -> g.Panel:
+def failures_by_reason(scope: Scope) -> Panel:
     """Failed requests per second by ``reason`` (REJECTED, CANCELED, BACKEND, OTHER)."""
     return timeseries(
         f"{title_prefix(scope)}failures by reason",
@@ -115,14 +108,10 @@ def failures_by_reason(scope: Scope, *, width: int = 12, height: int = 8) -> g.P
         fill_opacity=80,
         stack=True,
         overrides=[series_override(".*", FAILED)],
-        width=width,
-        height=height,
     )
 
 
-def failure_ratio(
-    scope: Scope, *, instant: bool = False, width: int = 6, height: int = 4
-) -> g.Panel:
+def failure_ratio(scope: Scope, *, instant: bool = False) -> Panel:
     """Share of requests that failed; the panel turns red when failures outnumber successes.
 
     ``instant=True`` asks for the number now only (one evaluation, no sparkline).
@@ -137,12 +126,10 @@ def failure_ratio(
         color_mode="background",
         graph_mode="none" if instant else "area",
         decimals=1,
-        width=width,
-        height=height,
     )
 
 
-def successes_in_range(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
+def successes_in_range(scope: Scope) -> Panel:
     """Successful requests over the dashboard's time range."""
     return stat(
         f"{title_prefix(scope)}succeeded in range",
@@ -151,12 +138,10 @@ def successes_in_range(scope: Scope, *, width: int = 6, height: int = 4) -> g.Pa
         description="Successful requests over the whole time range picked for the dashboard.",
         graph_mode="none",
         decimals=0,
-        width=width,
-        height=height,
     )
 
 
-def failures_in_range(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
+def failures_in_range(scope: Scope) -> Panel:
     """Failed requests over the dashboard's time range; red from the first one."""
     return stat(
         f"{title_prefix(scope)}failed in range",
@@ -167,12 +152,10 @@ def failures_in_range(scope: Scope, *, width: int = 6, height: int = 4) -> g.Pan
         color_mode="background",
         graph_mode="none",
         decimals=0,
-        width=width,
-        height=height,
     )
 
 
-def instances(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
+def instances(scope: Scope) -> Panel:
     """How many Triton servers report models now (one instant query)."""
     return stat(
         "Triton instances",
@@ -182,14 +165,10 @@ def instances(scope: Scope, *, width: int = 6, height: int = 4) -> g.Panel:
         thresholds=((None, "red"), (1, "green")),
         graph_mode="none",
         no_value="0",
-        width=width,
-        height=height,
     )
 
 
-def models_table(
-    scope: Scope, *, links: Sequence[dict[str, Any]] = (), width: int = 24, height: int = 8
-) -> g.Panel:
+def models_table(scope: Scope, *, links: Sequence[DataLink] = ()) -> Panel:
     """One row per model: request rate, failure ratio, latency, batch size, backlog.
 
     ``links`` are data links on every cell, e.g. to the model dashboard for that row.
@@ -215,6 +194,4 @@ def models_table(
         sort_by="requests/s",
         description="Each model and version over the rate window.",
         links=links,
-        width=width,
-        height=height,
     )

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grafanalib import core as g
+import attrs
 
 from triton_dashboards.dashboard.layout import Row
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.dashboard.stock.selection import Variant
 
 __all__ = ["DEFAULT_EVALUATION_INTERVAL", "MAX_POINTS", "min_interval", "with_resolution"]
@@ -38,13 +39,13 @@ def min_interval(variant: Variant) -> str | None:
     return variant.recording.interval or DEFAULT_EVALUATION_INTERVAL
 
 
-def with_resolution(variant: Variant, rows: Iterable[Row], *panels: g.Panel) -> list[Row]:
-    """``rows`` (and the loose ``panels``) with each panel's minimum interval set, and each
-    time series capped at :data:`MAX_POINTS`."""
-    out = list(rows)
+def with_resolution(variant: Variant, rows: Iterable[Row]) -> list[Row]:
+    """``rows`` with each panel's minimum interval set, and each time series capped at
+    :data:`MAX_POINTS`."""
     interval = min_interval(variant)
-    for panel in [*panels, *(p for row in out for p in row.panels)]:
-        panel.interval = interval
-        if isinstance(panel, g.TimeSeries):
-            panel.maxDataPoints = MAX_POINTS
-    return out
+
+    def resolved(panel: Panel) -> Panel:
+        points = MAX_POINTS if panel.kind == "timeseries" else panel.max_data_points
+        return attrs.evolve(panel, interval=interval, max_data_points=points)
+
+    return [row.map(resolved) for row in rows]

@@ -60,7 +60,7 @@ def llm_serving(
                     panels.kv_cache_blocks(scope),
                     panels.runtime_memory(scope),
                     panels.trt_context_tokens(scope),
-                    panels.kv_transfer_time(scope, width=24),
+                    panels.kv_transfer_time(scope),
                 ],
             ),
         ],

@@ -70,19 +70,21 @@ def model_detail(
                 Row(
                     "First responses",
                     [
-                        panels.first_response_shares(scope, width=8),
-                        panels.first_response_mean(scope, width=8),
-                        panels.first_response_percentiles(scope, width=8),
+                        panels.first_response_shares(scope),
+                        panels.first_response_mean(scope),
+                        panels.first_response_percentiles(scope),
                     ],
+                    width=8,
                 ),
                 Row(
                     "Queue and batching",
                     [
-                        panels.pending_requests(scope, width=6),
-                        panels.avg_queued_requests(scope, width=6),
-                        panels.batch_size(scope, width=6),
-                        panels.execution_rate(scope, width=6),
+                        panels.pending_requests(scope),
+                        panels.avg_queued_requests(scope),
+                        panels.batch_size(scope),
+                        panels.execution_rate(scope),
                     ],
+                    width=6,
                 ),
                 Row(
                     "Response cache and loading",

@@ -22,16 +22,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
-from grafanalib import core as g
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
+from triton_dashboards.dashboard.variables import custom
 from triton_dashboards.dashboard.panels import Query
 from triton_dashboards.dashboard.panels import fleet as fp
 from triton_dashboards.dashboard.panels import histogram as hp
 from triton_dashboards.dashboard.panels.base import data_link
+from triton_dashboards.dashboard.schema.variable import CustomVariable
 from triton_dashboards.dashboard.stock.interval import with_resolution
 from triton_dashboards.dashboard.stock.selection import (
     CLUSTER,
@@ -54,17 +55,9 @@ K_DEFAULT = "10"
 _CARRIED = ("datasource", CLUSTER.name, "namespace", "job")
 
 
-def top_k_variable() -> g.Template:
+def top_k_variable() -> CustomVariable:
     """``$k``: how many models each top-k panel lists (a custom variable, default 10)."""
-    return g.Template(
-        name=K.name,
-        label="Top k",
-        query=",".join(K_CHOICES),
-        type="custom",
-        default=K_DEFAULT,
-        includeAll=False,
-        multi=False,
-    )
+    return custom(K, K_CHOICES, title="Top k", default=K_DEFAULT)
 
 
 def _link_params(carried: Sequence[str], *labels: str) -> list[str]:
@@ -72,11 +65,12 @@ def _link_params(carried: Sequence[str], *labels: str) -> list[str]:
     return kept + [f"var-{label}=${{__field.labels.{label}}}" for label in labels]
 
 
-def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
-    """Big numbers for the whole selection, each one instant query."""
+def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> Row:
+    """Big numbers for the whole selection, each one instant query, 4 x 4 each above the
+    first row."""
     scope, fleet = variant.scope, variant.fleet
-    return [
-        panels.instances(fleet, width=4),
+    numbers = [
+        panels.instances(fleet),
         fp.client_requests(fleet, ensembles),
         fp.client_failure_ratio(fleet, ensembles),
         fp.client_latency(fleet, ensembles),
@@ -86,7 +80,6 @@ def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
             unit=catalog.PENDING_REQUESTS.unit,
             description="Requests waiting for execution now, every selected model and step.",
             graph_mode="none",
-            width=4,
         ),
         panels.gauge(
             "GPU utilization",
@@ -94,10 +87,9 @@ def _headline(variant: Variant, ensembles: Sequence[Ensemble]) -> list[g.Panel]:
             unit=catalog.GPU_UTILIZATION.unit,
             thresholds=panels.stock.USAGE_THRESHOLDS,
             description="Average utilization of the selected GPUs now.",
-            width=4,
-            height=4,
         ),
     ]
+    return Row("", numbers, width=4, height=4)
 
 
 def overview(
@@ -139,23 +131,27 @@ def overview(
         Row(
             "Fleet over time",
             [
-                fp.fleet_traffic(client, ensembles, width=8),
-                fp.fleet_failures(fleet, width=8),
-                fp.fleet_latency(client, ensembles, width=8),
+                fp.fleet_traffic(client, ensembles),
+                fp.fleet_failures(fleet),
+                fp.fleet_latency(client, ensembles),
             ],
+            width=8,
         ),
-        Row(f"Worst models (top ${K.name}, now)", fp.worst_models(scope, to_model)),
+        Row(f"Worst models (top ${K.name}, now)", fp.worst_models(scope, to_model), width=6),
         Row("Models", [panels.models_table(scope, links=to_model)]),
         Row(
             "First responses now",
             [
-                hp.first_response_shares_now(client, counted(ensembles), width=16),
+                hp.first_response_shares_now(client, counted(ensembles)),
                 hp.first_response_mean_now(client, counted(ensembles)),
             ],
+            width=(16, 8),
+            height=8,
         ),
         Row(
             "GPUs and hosts now",
             [fp.gpu_table(scope, links=to_gpu), fp.host_table(scope, links=to_gpu)],
+            width=12,
         ),
     ]
     headline = _headline(variant, ensembles)
@@ -164,7 +160,6 @@ def overview(
         "Triton overview",
         "NVIDIA Triton Inference Server: is the fleet healthy, and where is it not. Per-model "
         "history is on the model dashboard: click a model.",
-        panels=headline,
-        rows=with_resolution(variant, rows, *headline),
+        rows=with_resolution(variant, [headline, *rows]),
     )
     return attrs.evolve(dashboard, variables=[*dashboard.variables, top_k_variable()])

@@ -16,12 +16,12 @@ cluster; All shows the total over every cluster.
 from __future__ import annotations
 
 import attrs
-from grafanalib import core as g
 
 from triton_dashboards import catalog
 from triton_dashboards.dashboard import panels as p
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard, Link
+from triton_dashboards.dashboard.schema.variable import Variable
 from triton_dashboards.dashboard.stock.uids import changes, uids
 from triton_dashboards.dashboard.variables import datasource, label_values
 from triton_dashboards.promql import Matcher, Var
@@ -95,7 +95,7 @@ class Selection:
         return scope.gpus(GPU) if self.gpus else scope
 
     @property
-    def variables(self) -> list[g.Template]:
+    def variables(self) -> list[Variable]:
         """The pickers, chained: each one lists the values the ones before it leave."""
         base = catalog.REQUEST_SUCCESS.name
         target = [Matcher.of(CLUSTER_LABEL, CLUSTER)]
@@ -196,7 +196,6 @@ class Variant:
         description: str,
         rows: list[Row],
         *,
-        panels: list[g.Panel] | None = None,
         models: bool = True,
     ) -> Dashboard:
         """One stock dashboard of this variant: its uid, title, variables and links."""
@@ -207,14 +206,13 @@ class Variant:
             description=self.description(description),
             variables=selection.variables,
             links=links(uid, self),
-            panels=panels or [],
             rows=rows,
         )
 
 
 def template_variables(
     *, models: bool = True, gpus: bool = True, instances: bool = True, namespace: str | None = None
-) -> list[g.Template]:
+) -> list[Variable]:
     """The variables of ``Selection(...)``: each one lists the values the ones before it leave.
 
     Public so that a dashboard of one's own gets the stock selection. Read through the
@@ -244,8 +242,9 @@ def host_row(title: str, scope: Scope) -> Row:
     return Row(
         title,
         [
-            p.cpu_utilization(scope, width=8),
-            p.cpu_memory(scope, width=8),
-            p.pinned_memory(scope, width=8),
+            p.cpu_utilization(scope),
+            p.cpu_memory(scope),
+            p.pinned_memory(scope),
         ],
+        width=8,
     )

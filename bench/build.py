@@ -235,13 +235,16 @@ def ours(all_specs: list[list[Spec]], *, build_promql: bool) -> list[str]:
                 s.title,
                 [Query(s.recipe(s.scope) if build_promql else s.expr, s.legend)],
                 unit=s.unit,
-                width=s.width,
-                height=HEIGHT,
             )
             for s in specs
         ]
         rows = [
-            Row(f"row {k // PANELS_PER_ROW}", made[k : k + PANELS_PER_ROW])
+            Row(
+                f"row {k // PANELS_PER_ROW}",
+                made[k : k + PANELS_PER_ROW],
+                width=[s.width for s in specs[k : k + PANELS_PER_ROW]],
+                height=HEIGHT,
+            )
             for k in range(0, len(made), PANELS_PER_ROW)
         ]
         dashboard = Dashboard(title=f"Generated {i}", uid=f"generated-{i}", rows=rows)

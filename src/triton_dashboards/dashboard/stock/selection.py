@@ -99,7 +99,10 @@ class Selection:
         """The pickers, chained: each one lists the values the ones before it leave."""
         base = catalog.REQUEST_SUCCESS.name
         target = [Matcher.of(CLUSTER_LABEL, CLUSTER)]
-        out = [datasource(), label_values(CLUSTER, base, label=CLUSTER_LABEL, title="Cluster")]
+        out: list[Variable] = [
+            datasource(),
+            label_values(CLUSTER, base, label=CLUSTER_LABEL, title="Cluster"),
+        ]
         if self.namespace is None:
             out.append(label_values(NAMESPACE, base, filters=target, title="Namespace"))
         target.append(Matcher.of("namespace", self.namespace or NAMESPACE))

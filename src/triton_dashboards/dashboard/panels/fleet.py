@@ -13,8 +13,6 @@ from typing import Any
 
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Phase
-from triton_dashboards.dashboard.schema.field import DataLink
-from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.dashboard.panels.base import Query, Threshold, Unit
 from triton_dashboards.dashboard.panels.factories import (
     bar_gauge,
@@ -26,6 +24,8 @@ from triton_dashboards.dashboard.panels.scoped import (
     USAGE_THRESHOLDS,
 )
 from triton_dashboards.dashboard.panels.table import table
+from triton_dashboards.dashboard.schema.field import DataLink
+from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.fleet import Ensemble, clients, counted, top
 from triton_dashboards.query.scope import Scope
@@ -46,8 +46,7 @@ __all__ = [
 Links = Sequence[DataLink]
 
 
-def client_requests(
-    fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
+def client_requests(fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Requests per second now: client requests where the ensembles' steps are declared.
 
     Where they are not, the title and description say that every model and step counts.
@@ -62,8 +61,7 @@ def client_requests(
     )
 
 
-def client_failure_ratio(
-    fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
+def client_failure_ratio(fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Failure ratio now, over what :func:`client_requests` counts, and titled so.
 
     Over every model and step an ensemble's failure counts again in the step that failed,
@@ -84,8 +82,7 @@ def client_failure_ratio(
     )
 
 
-def client_latency(
-    fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
+def client_latency(fleet: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Average request time now, weighted by requests, over what :func:`client_requests` counts."""
     what = counted(ensembles)
     return stat(
@@ -98,8 +95,7 @@ def client_latency(
     )
 
 
-def fleet_traffic(
-    client: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
+def fleet_traffic(client: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Successful requests per second over time, counted as the headline counts.
 
     ``client`` is the fleet scope with the steps left out (:func:`.query.fleet.clients`).
@@ -114,8 +110,7 @@ def fleet_traffic(
     )
 
 
-def fleet_latency(
-    client: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
+def fleet_latency(client: Scope, ensembles: Sequence[Ensemble] = ()) -> Panel:
     """Average request time over time, weighted by requests, as the headline counts."""
     what = counted(ensembles)
     return timeseries(

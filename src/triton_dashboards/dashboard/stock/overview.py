@@ -27,7 +27,6 @@ from triton_dashboards import catalog
 from triton_dashboards.dashboard import panels
 from triton_dashboards.dashboard.layout import Row
 from triton_dashboards.dashboard.model import Dashboard
-from triton_dashboards.dashboard.variables import custom
 from triton_dashboards.dashboard.panels import Query
 from triton_dashboards.dashboard.panels import fleet as fp
 from triton_dashboards.dashboard.panels import histogram as hp
@@ -41,6 +40,7 @@ from triton_dashboards.dashboard.stock.selection import (
     OVERVIEW_UID,
     Variant,
 )
+from triton_dashboards.dashboard.variables import custom
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.fleet import Ensemble, K, clients, counted
 from triton_dashboards.query.recording import Recording

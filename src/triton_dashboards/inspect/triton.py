@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import attrs
 import requests
@@ -32,7 +32,15 @@ import requests
 from triton_dashboards.catalog import backends
 from triton_dashboards.query.fleet import Ensemble
 
-__all__ = ["READY", "TIMEOUT", "Repository", "TritonError", "TritonModel", "read_repository"]
+__all__ = [
+    "READY",
+    "TIMEOUT",
+    "Repository",
+    "TritonError",
+    "TritonModel",
+    "read_repository",
+    "without_credentials",
+]
 
 #: Seconds a request to Triton may take before it is given up.
 TIMEOUT = 10.0
@@ -52,7 +60,8 @@ class TritonModel:
     """One model version of the repository index, with what its configuration says.
 
     ``backend`` and ``platform`` are empty for a model that is not ready (Triton serves no
-    configuration for it); ``steps`` are an ensemble's composing models, in order.
+    configuration for it); ``steps`` are an ensemble's composing models, in order;
+    ``max_batch_size`` is 0 where the model does not batch.
     """
 
     name: str
@@ -62,6 +71,7 @@ class TritonModel:
     backend: str = ""
     platform: str = ""
     steps: tuple[str, ...] = ()
+    max_batch_size: int = 0
 
     @property
     def ready(self) -> bool:
@@ -131,11 +141,21 @@ def read_repository(url: str, timeout: float = TIMEOUT) -> Repository:
             )
         index = client.call("POST", "/v2/repository/index", {})
         if not isinstance(index, list):
-            raise TritonError(f"{base}: the repository index is not a list; is this Triton?")
+            raise TritonError(
+                f"{client.shown}: the repository index is not a list; is Triton there?"
+            )
         entries = [_entry(item) for item in index]
         with ThreadPoolExecutor(max_workers=_CONCURRENT) as pool:
             models = tuple(pool.map(client.configured, entries))
-    return Repository(url=base, version=str(metadata.get("version", "")), models=models)
+    return Repository(url=client.shown, version=str(metadata.get("version", "")), models=models)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a ``user:password@`` part, for messages: never print a secret."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _base(url: str) -> str:
@@ -143,7 +163,9 @@ def _base(url: str) -> str:
     if "://" not in url:
         url = f"http://{url}"
     if not url.startswith(("http://", "https://")) or url.endswith("://"):
-        raise TritonError(f"Triton URL {url!r} is not http(s)://HOST:PORT; {_WHAT_TO_GIVE}")
+        raise TritonError(
+            f"Triton URL {without_credentials(url)!r} is not http(s)://HOST:PORT; {_WHAT_TO_GIVE}"
+        )
     return url
 
 
@@ -166,35 +188,39 @@ class _Client:
     base: str
     timeout: float
 
+    @property
+    def shown(self) -> str:
+        return without_credentials(self.base)
+
     def call(self, method: str, path: str, body: object = None) -> Any:
         """The JSON answer of ``method path``; TritonError on anything else."""
-        where = f"{method} {self.base}{path}"
+        where = f"{method} {self.shown}{path}"
         try:
             response = self.session.request(
                 method, self.base + path, json=body, timeout=self.timeout
             )
         except requests.Timeout:
             raise TritonError(
-                f"Triton at {self.base} did not answer {method} {path} within {self.timeout:g} s;"
+                f"Triton at {self.shown} did not answer {method} {path} within {self.timeout:g} s;"
                 " check the URL, or raise the timeout"
             ) from None
         except requests.RequestException as e:
             raise TritonError(
-                f"cannot reach Triton at {self.base}: {_reason(e)}; check that Triton runs and"
+                f"cannot reach Triton at {self.shown}: {_reason(e)}; check that Triton runs and"
                 f" {_WHAT_TO_GIVE}"
             ) from None
         try:
             answer = response.json()
         except (ValueError, json.JSONDecodeError):
             raise TritonError(
-                f"{self.base} does not answer as Triton's HTTP API ({where}: HTTP"
+                f"{self.shown} does not answer as Triton's HTTP API ({where}: HTTP"
                 f" {response.status_code}, not JSON); {_WHAT_TO_GIVE}"
             ) from None
         if response.status_code != 200:
             message = answer.get("error") if isinstance(answer, dict) else None
             if not isinstance(message, str):
                 raise TritonError(
-                    f"{self.base} does not answer as Triton's HTTP API ({where}: HTTP"
+                    f"{self.shown} does not answer as Triton's HTTP API ({where}: HTTP"
                     f" {response.status_code}); {_WHAT_TO_GIVE}"
                 )
             raise TritonError(f"Triton refused {where}: HTTP {response.status_code}: {message}")
@@ -209,7 +235,7 @@ class _Client:
             path += f"/versions/{quote(model.version, safe='')}"
         config = self.call("GET", path + "/config")
         if not isinstance(config, dict):
-            raise TritonError(f"{self.base}{path}/config is not a model configuration")
+            raise TritonError(f"{self.shown}{path}/config is not a model configuration")
         scheduling = config.get("ensemble_scheduling") or {}
         steps = [
             step["model_name"]
@@ -221,7 +247,18 @@ class _Client:
             backend=str(config.get("backend") or ""),
             platform=str(config.get("platform") or ""),
             steps=tuple(steps),
+            max_batch_size=_integer(config.get("max_batch_size")),
         )
+
+
+def _integer(value: object) -> int:
+    """A configuration's integer, which Triton writes as a number (or, from protobuf's
+    JSON, a string); 0 when absent or not one."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
 
 
 def _reason(error: requests.RequestException) -> str:

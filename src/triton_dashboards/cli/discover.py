@@ -1,0 +1,241 @@
+"""``discover``: what a deployment has, and the dashboards to start from.
+
+The reading is :mod:`triton_dashboards.inspect.discover` (Prometheus) and
+:mod:`triton_dashboards.inspect.triton` (Triton's HTTP API); the files written are
+:mod:`triton_dashboards.inspect.starter`'s. This module prints and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from triton_dashboards.cli.common import fail
+
+if TYPE_CHECKING:
+    from triton_dashboards.inspect.discover import Discovery
+    from triton_dashboards.inspect.starter import Plan
+
+#: Seconds each request to Prometheus or Triton may take.
+TIMEOUT = 10.0
+
+
+@click.command()
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    required=True,
+    metavar="URL",
+    help="The Prometheus that scrapes Triton, e.g. http://prometheus:9090.",
+)
+@click.option(
+    "--triton",
+    "triton_url",
+    metavar="URL",
+    help="Triton's HTTP port (8000 by default), e.g. http://triton:8000: the models' state,"
+    " backend, and each ensemble's steps. Without it, ensembles cannot be known.",
+)
+@click.option(
+    "--write",
+    "write_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write DIR/overview.dashboard.py with the ensembles declared, and a dashboard per"
+    " ensemble (needs --triton).",
+)
+@click.option("--force", is_flag=True, help="With --write: overwrite files that exist.")
+@click.option(
+    "--output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or one JSON document on stdout.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=TIMEOUT,
+    show_default=True,
+    help="Seconds each request may take.",
+)
+def discover(
+    prometheus_url: str,
+    triton_url: str | None,
+    write_dir: Path | None,
+    force: bool,
+    output: str,
+    timeout: float,
+) -> None:
+    """List what Prometheus and Triton say the deployment has.
+
+    From Prometheus: clusters, namespaces, jobs and pods, the models and versions, the
+    families each has (so which Triton switches are on) and the scrape interval. From
+    Triton (--triton): each model's state and backend, and each ensemble's steps, which
+    the metrics cannot tell. With --write, the dashboards to start from.
+
+    \b
+    Example:
+      triton-dashboards discover --prometheus http://prometheus:9090 \\
+          --triton http://triton:8000 --write dashboards/
+    """
+    from triton_dashboards.inspect.discover import discover as read
+    from triton_dashboards.inspect.prometheus import Prometheus, PrometheusError
+    from triton_dashboards.inspect.triton import TritonError, read_repository
+
+    if write_dir is not None and triton_url is None:
+        fail(
+            "--write needs --triton: the ensembles to declare are read from Triton's model"
+            " configurations; add --triton http://TRITON:8000"
+        )
+    try:
+        repository = None if triton_url is None else read_repository(triton_url, timeout)
+        found = read(Prometheus(prometheus_url, timeout=timeout), repository)
+    except (TritonError, PrometheusError) as e:
+        fail(str(e))
+    if output == "json":
+        click.echo(json.dumps(found.to_json(), indent=2))
+    else:
+        click.echo(_table(found), nl=False)
+    if write_dir is not None:
+        _write(write_dir, _plan(found), force)
+
+
+def _plan(found: Discovery) -> Plan:
+    from triton_dashboards.catalog import in_group
+    from triton_dashboards.catalog.records import Group
+    from triton_dashboards.dashboard.stock import MODEL_UID, overview
+    from triton_dashboards.inspect.starter import EnsemblePlan, Plan
+
+    batching = {m.name for m in found.triton.models if m.max_batch_size} if found.triton else set()
+    gpu = {m.name for m in in_group(Group.GPU)}
+    plans = []
+    for ensemble in found.ensembles:
+        namespaces = found.namespaces_of(ensemble.name)
+        plans.append(
+            EnsemblePlan(
+                ensemble,
+                namespace=namespaces[0] if len(namespaces) == 1 else None,
+                batching=tuple(s for s in ensemble.steps if s in batching),
+            )
+        )
+    return Plan(
+        ensembles=tuple(plans),
+        gpus=bool(gpu & set(found.server_families)),
+        overview_uid=overview(ensembles=found.ensembles).uid,
+        model_uid=MODEL_UID,
+    )
+
+
+def _write(directory: Path, plan: Plan, force: bool) -> None:
+    """Write the plan's files into ``directory``: all of them, or none (one-line error)."""
+    from triton_dashboards.files import write_atomic
+    from triton_dashboards.inspect.starter import files
+
+    if not plan.ensembles:
+        fail("Triton declares no ensemble: nothing to write; the stock overview counts every model")
+    targets = {directory / name: text for name, text in files(plan).items()}
+    existing = [path for path in targets if path.exists()]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        fail(
+            f"{existing[0]} already exists{more}; pass --force to overwrite, or --write another DIR"
+        )
+    created: list[Path] = []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, text in targets.items():
+            is_new = not path.exists()
+            write_atomic(path, text)
+            if is_new:
+                created.append(path)
+    except OSError as e:
+        for path in created:
+            path.unlink(missing_ok=True)
+        fail(
+            f"cannot write {e.filename or directory}: {e.strerror};"
+            " check the folder, or --write another DIR"
+        )
+    for path in targets:
+        click.echo(f"wrote {path}", err=True)
+    click.echo(
+        f"next: triton-dashboards build --dir {directory}"
+        f" && triton-dashboards lint --dir {directory}",
+        err=True,
+    )
+
+
+# -- the table -----------------------------------------------------------------------------------
+
+
+def _table(found: Discovery) -> str:
+    from triton_dashboards.inspect.triton import without_credentials
+
+    interval = "unknown" if found.scrape_interval is None else f"{found.scrape_interval:g}s"
+    lines = [f"Prometheus {without_credentials(found.prometheus)}, scrape interval {interval}"]
+    for label, values in found.locations.items():
+        lines.append(f"  {label:<10} {', '.join(values) or '(no series carries this label)'}")
+    lines += [
+        "",
+        *_columns(["MODEL", "VERSION", "NAMESPACE", "FAMILIES", "TRITON"], _models(found)),
+    ]
+    lines += ["", *_columns(["SWITCH", "ON FOR"], _flags(found))]
+    if found.triton is not None:
+        lines += ["", f"Triton {found.triton.url} ({found.triton.version or 'version unknown'})"]
+        for e in found.ensembles:
+            lines.append(f"  ensemble {e.name}: {' -> '.join(e.steps)}")
+        if not found.ensembles:
+            lines.append("  no ensembles")
+    lines += [""] + [f"note: {note}" for note in found.notes]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _models(found: Discovery) -> list[list[str]]:
+    triton = {(m.name, m.version): m for m in found.triton.models} if found.triton else {}
+    rows = []
+    for m in found.models:
+        rows.append([m.name, m.version, ", ".join(m.namespaces) or "-", str(len(m.families))])
+    keys = [(m.name, m.version) for m in found.models]
+    keys += sorted(k for k in triton if k not in set(keys))
+    rows += [[name, version, "-", "0"] for name, version in keys[len(found.models) :]]
+    for row, key in zip(rows, keys, strict=True):
+        model = triton.get(key)
+        if found.triton is None:
+            row.append("-")
+        elif model is None:
+            row.append("not in this Triton")
+        elif model.is_ensemble:
+            row.append(f"{model.state} ensemble of {len(model.steps)}")
+        else:
+            reason = f" ({model.reason})" if model.reason else ""
+            row.append(f"{model.state}{reason} {model.backend}".rstrip())
+    return rows
+
+
+def _flags(found: Discovery) -> list[list[str]]:
+    every = {m.name for m in found.models}
+    rows = []
+    for flag in found.flags:
+        if not flag.on:
+            where = "off: none of its families is scraped"
+        elif not flag.models:
+            where = "the servers"
+        elif set(flag.models) == every:
+            where = "every model"
+        else:
+            where = ", ".join(flag.models)
+        rows.append([flag.flag, where])
+    return rows
+
+
+def _columns(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+
+
+COMMANDS = (discover,)

@@ -48,6 +48,12 @@ TIMEOUT = 10.0
 )
 @click.option("--force", is_flag=True, help="With --write: overwrite files that exist.")
 @click.option(
+    "--uid-prefix",
+    metavar="PREFIX",
+    help="With --write: your team's uid prefix (uid_prefix of the stock dashboards you"
+    " ship); default: the overview's uid is tailored-triton-overview.",
+)
+@click.option(
     "--output",
     type=click.Choice(["table", "json"]),
     default="table",
@@ -66,6 +72,7 @@ def discover(
     triton_url: str | None,
     write_dir: Path | None,
     force: bool,
+    uid_prefix: str | None,
     output: str,
     timeout: float,
 ) -> None:
@@ -85,6 +92,15 @@ def discover(
     from triton_dashboards.inspect.prometheus import Prometheus, PrometheusError
     from triton_dashboards.inspect.triton import TritonError, read_repository
 
+    if uid_prefix is not None:
+        from triton_dashboards.dashboard.stock import OVERVIEW_UID
+        from triton_dashboards.validation import MAX_UID_LENGTH, is_uid
+
+        if not is_uid(uid_prefix + OVERVIEW_UID):
+            fail(
+                f"--uid-prefix {uid_prefix!r} makes the uid {uid_prefix + OVERVIEW_UID!r}, which"
+                f" Grafana refuses: use letters, digits, - and _, {MAX_UID_LENGTH} in all"
+            )
     if write_dir is not None and triton_url is None:
         fail(
             "--write needs --triton: the ensembles to declare are read from Triton's model"
@@ -100,13 +116,14 @@ def discover(
     else:
         click.echo(_table(found), nl=False)
     if write_dir is not None:
-        _write(write_dir, _plan(found), force)
+        _write(write_dir, _plan(found, uid_prefix), force)
 
 
-def _plan(found: Discovery) -> Plan:
+def _plan(found: Discovery, uid_prefix: str | None) -> Plan:
     from triton_dashboards.catalog import in_group
     from triton_dashboards.catalog.records import Group
     from triton_dashboards.dashboard.stock import MODEL_UID, overview
+    from triton_dashboards.dashboard.stock.uids import uids
     from triton_dashboards.inspect.starter import EnsemblePlan, Plan
 
     batching = {m.name for m in found.triton.models if m.max_batch_size} if found.triton else set()
@@ -124,8 +141,9 @@ def _plan(found: Discovery) -> Plan:
     return Plan(
         ensembles=tuple(plans),
         gpus=bool(gpu & set(found.server_families)),
-        overview_uid=overview(ensembles=found.ensembles).uid,
-        model_uid=MODEL_UID,
+        overview_uid=overview(ensembles=found.ensembles, uid_prefix=uid_prefix).uid,
+        model_uid=uids(["ensembles"], uid_prefix, replace_stock=False).link(MODEL_UID),
+        uid_prefix=uid_prefix or "",
     )
 
 

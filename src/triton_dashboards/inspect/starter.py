@@ -27,7 +27,7 @@ import attrs
 from triton_dashboards.query.fleet import Ensemble
 from triton_dashboards.validation import MAX_UID_LENGTH
 
-__all__ = ["OVERVIEW_FILE", "EnsemblePlan", "Plan", "files"]
+__all__ = ["ENSEMBLE_UID_PREFIX", "OVERVIEW_FILE", "EnsemblePlan", "Plan", "ensemble_uid", "files"]
 
 #: The file of the overview with the ensembles declared.
 OVERVIEW_FILE = "overview.dashboard.py"
@@ -53,7 +53,8 @@ class Plan:
     ensembles: tuple[EnsemblePlan, ...]
     gpus: bool
     overview_uid: str  # the uid of the written overview, which each ensemble links to
-    model_uid: str  # the stock model detail dashboard
+    model_uid: str  # the model detail dashboard the overview links to
+    uid_prefix: str = ""  # the team's prefix, before each ensemble dashboard's uid
 
 
 def files(plan: Plan) -> dict[str, str]:
@@ -67,10 +68,10 @@ def files(plan: Plan) -> dict[str, str]:
     return out
 
 
-def ensemble_uid(name: str) -> str:
+def ensemble_uid(name: str, prefix: str = "") -> str:
     """The uid of ensemble ``name``'s dashboard: a Grafana uid, apart from the stock ones
     (which start with ``triton-``), and one per name (a hash where it had to be cut)."""
-    uid = ENSEMBLE_UID_PREFIX + _slug(name)
+    uid = prefix + ENSEMBLE_UID_PREFIX + _slug(name)
     if len(uid) <= MAX_UID_LENGTH:
         return uid
     return f"{uid[: MAX_UID_LENGTH - 9]}-{_hash(name)}"
@@ -89,7 +90,10 @@ def _overview(plan: Plan) -> str:
         _call("Ensemble(", [_str(e.ensemble.name), _list(e.ensemble.steps)], ")")
         for e in plan.ensembles
     ]
-    call = _call("dashboard = overview(", [_Arg("ensembles=", _list_of(declarations))], ")")
+    args: list[_Node] = [_Arg("ensembles=", _list_of(declarations))]
+    if plan.uid_prefix:
+        args.append(_Arg("uid_prefix=", _Atom(_str(plan.uid_prefix))))
+    call = _call("dashboard = overview(", args, ")")
     return (
         f"{doc}\n"
         "from triton_dashboards.dashboard.stock import overview\n"
@@ -140,7 +144,7 @@ def _ensemble(item: EnsemblePlan, plan: Plan) -> str:
         "dashboard = Dashboard(",
         [
             _Arg("title=", _Atom(_str(f"{ensemble.name} ensemble"))),
-            _Arg("uid=", _Atom(_str(ensemble_uid(ensemble.name)))),
+            _Arg("uid=", _Atom(_str(ensemble_uid(ensemble.name, plan.uid_prefix)))),
             _Arg("description=", _Atom(_str("The ensemble and its steps, from Triton's config."))),
             _Arg("links=", _list_of(links)),
             _Arg("rows=", _list_of(rows)),

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Seconds each request to Prometheus or Triton may take.
 TIMEOUT = 10.0
+#: Models a table cell names before "and N more" (the JSON lists them all).
+_LISTED = 4
 
 
 @click.command()
@@ -199,7 +201,7 @@ def _table(found: Discovery) -> str:
         "",
         *_columns(["MODEL", "VERSION", "NAMESPACE", "FAMILIES", "TRITON"], _models(found)),
     ]
-    lines += ["", *_columns(["SWITCH", "ON FOR"], _flags(found))]
+    lines += ["", *_columns(["ON FOR", "SWITCH"], _flags(found))]
     if found.triton is not None:
         lines += ["", f"Triton {found.triton.url} ({found.triton.version or 'version unknown'})"]
         for e in found.ensembles:
@@ -237,14 +239,16 @@ def _flags(found: Discovery) -> list[list[str]]:
     rows = []
     for flag in found.flags:
         if not flag.on:
-            where = "off: none of its families is scraped"
+            where = "off (no family of it scraped)"
         elif not flag.models:
             where = "the servers"
         elif set(flag.models) == every:
             where = "every model"
         else:
-            where = ", ".join(flag.models)
-        rows.append([flag.flag, where])
+            shown = ", ".join(flag.models[:_LISTED])
+            more = len(flag.models) - _LISTED
+            where = f"{shown} and {more} more" if more > 0 else shown
+        rows.append([where, flag.flag])
     return rows
 
 

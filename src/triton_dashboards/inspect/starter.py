@@ -181,7 +181,9 @@ class _Atom(_Node):
     text: str
 
     def render(self, indent: int, trailing: str = "", prefix: str = "") -> str:
-        return " " * indent + prefix + self.text + trailing
+        line = " " * indent + prefix + self.text + trailing
+        # A string no split can shorten (a very long model name): say it is meant.
+        return line if len(line) <= _WIDTH else f"{line}  # noqa: E501"
 
     def flat(self) -> str:
         return self.text
@@ -239,9 +241,13 @@ def _models(names: Sequence[str]) -> _Node:
     return _call("deployment.models(", [_str(n) for n in names], ")")
 
 
-def _str(text: str | None) -> str:
-    """A Python string literal in double quotes, as ruff writes it."""
-    return json.dumps(text, ensure_ascii=False)
+def _str(text: str) -> str:
+    """A Python string literal as ruff writes it: in double quotes, unless the text holds
+    more double quotes than single ones (then single quotes need fewer escapes)."""
+    body = json.dumps(text, ensure_ascii=False)[1:-1]  # \\, \" and control characters
+    if text.count('"') > text.count("'"):
+        return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
+    return f'"{body}"'
 
 
 def _docstring(*paragraphs: str) -> str:

@@ -107,7 +107,8 @@ def test_the_table_names_where_triton_runs_its_models_and_the_ensemble(
     assert "  namespace  llm, triton" in out
     assert "  pod        triton-0, triton-1, trtllm-0, vllm-0" in out
     assert "scrape interval 1s" in out
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:1].isalpha()}
+    table = out.split("\nMODEL ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    rows = {line.split()[0]: line.split() for line in table}
     for model in (
         "ner_pipeline",
         "ner_preprocess",

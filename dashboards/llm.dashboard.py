@@ -8,7 +8,10 @@ from triton_dashboards.dashboard.panels import llm as panels
 from triton_dashboards.query import llm as q
 from triton_dashboards.query.scope import Scope
 
-deployment = Scope(namespace="llm", service="triton-trtllm")
+# Every scrape config of `triton-dashboards scrape-config` labels the namespace; only
+# Kubernetes discovery adds `service`, so the example filters on the namespace alone and
+# shows data on a static job too (docs/llm.md, "Try it on the simulator").
+deployment = Scope(namespace="llm")
 ensemble = deployment.model("ensemble")
 engine = deployment.model("tensorrt_llm")
 

@@ -14,16 +14,21 @@ import contextlib
 import json
 import math
 import os
+import shlex
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from _support import ROOT
+from click.testing import CliRunner
 from prometheus_server import PrometheusServer
 
 from triton_dashboards.catalog import llm as catalog_llm
+from triton_dashboards.cli import main
 from triton_dashboards.dashboard import render
 from triton_dashboards.dashboard.records import records_read
 from triton_dashboards.dashboard.stock.llm import llm_serving
@@ -43,7 +48,7 @@ RECORDING = Recording(window="4s", interval="1s")
 _FILES = resources.files("triton_dashboards.simulator")
 PODS = {
     pod: Workload.from_mapping(
-        __import__("yaml").safe_load(_FILES.joinpath(f"{pod}.yaml").read_text("utf-8"))
+        yaml.safe_load(_FILES.joinpath(f"{pod}.yaml").read_text("utf-8"))
     ).scaled(SCALE)
     for pod in ("trtllm", "vllm")
 }
@@ -195,6 +200,24 @@ for _title in list(TRUTH):
         TRUTH[_title] = TRUTH[_title.removeprefix("tensorrt_llm: ")]
 
 
+def documented_scrape_config(targets: list[str]) -> dict[str, Any]:
+    """The scrape job docs/llm.md gives for the two simulators, run as written but for
+    the targets (the simulators' real ports), a 1 s interval and stdout instead of -o."""
+    docs = (ROOT / "docs" / "llm.md").read_text(encoding="utf-8")
+    [line] = [ln for ln in docs.splitlines() if ln.startswith("triton-dashboards scrape-config")]
+    args = shlex.split(line)[1:]
+    given = [args[i + 1] for i, arg in enumerate(args) if arg == "--target"]
+    assert given == ["127.0.0.1:8002", "127.0.0.1:8003"], line  # trtllm, then vllm
+    for i, arg in enumerate(args):
+        if arg == "--target":
+            args[i + 1] = targets[given.index(args[i + 1])]
+    del args[args.index("-o") : args.index("-o") + 2]
+    result = CliRunner().invoke(main, [*args, "--interval", "1s"])
+    assert result.exit_code == 0, result.output
+    config: dict[str, Any] = yaml.safe_load(result.output)
+    return config
+
+
 @pytest.fixture(scope="module")
 def running(
     tmp_path_factory: pytest.TempPathFactory, prometheus_binary: str
@@ -203,16 +226,11 @@ def running(
     rules_file.write_text(rules.render(rules.RulesConfig(recording=RECORDING)), encoding="utf-8")
     with contextlib.ExitStack() as stack:
         servers = {pod: stack.enter_context(serve(w, port=0, pod=pod)) for pod, w in PODS.items()}
-        prometheus = stack.enter_context(
-            PrometheusServer(
-                scrape_targets=[s.url for s in servers.values()],
-                scrape_interval="1s",
-                evaluation_interval="1s",
-                rule_files=[rules_file],
-                labels={"namespace": "llm", "service": "triton-trtllm"},
-                target_labels={s.url: {"pod": pod} for pod, s in servers.items()},
-            )
-        )
+        targets = [urlsplit(servers[pod].url).netloc for pod in ("trtllm", "vllm")]
+        config = documented_scrape_config(targets)
+        config["global"] = {"evaluation_interval": "1s"}
+        config["rule_files"] = [str(rules_file)]
+        prometheus = stack.enter_context(PrometheusServer(config=yaml.safe_dump(config)))
         value = lambda r: float(r[0]["value"][1]) if r else math.nan  # noqa: E731
         prometheus.wait_for("count(up == 1)", lambda r: value(r) == len(PODS), timeout=20)
         first = max(float(s["value"][1]) for s in prometheus.query("timestamp(up)"))

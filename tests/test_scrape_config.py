@@ -14,16 +14,19 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 import yaml
-from _support import TESTDATA
+from _support import ROOT, TESTDATA
 from click.testing import CliRunner
+from prometheus_server import PrometheusServer
 
 from triton_dashboards.cli import main
 from triton_dashboards.prometheus import monitors
@@ -33,6 +36,7 @@ from triton_dashboards.prometheus.scrape import (
     scrape_job,
 )
 from triton_dashboards.prometheus.target import InvalidTarget, TritonTarget
+from triton_dashboards.simulator import Workload, serve
 
 NER = TritonTarget(service="triton-inference-ner")
 
@@ -445,3 +449,25 @@ def test_cli_static_flag_and_output_is_the_same_in_every_process() -> None:
     assert outputs[0] == outputs[1]
     assert b"triton-inference-ner.triton.svc.cluster.local:8002" in outputs[0]
     assert b"static_configs" in outputs[0] and b"kubernetes_sd_configs" not in outputs[0]
+
+
+@pytest.mark.e2e
+def test_the_documented_check_shows_each_servers_models_on_a_static_job(
+    prometheus_binary: str,
+) -> None:
+    """docs/prometheus.md's check, on a real Prometheus scraping the simulator through the
+    static job: `count by (pod)` gave `{} 8` there (no pod label), this one a series per
+    model of each server."""
+    docs = (ROOT / "docs" / "prometheus.md").read_text(encoding="utf-8")
+    [query] = re.findall(r"`(count by \([^`]*\) \(nv_inference_count\))` shows", docs)
+    workload = Workload.default()
+    with serve(workload, port=0, pod="triton-0") as server:
+        target = urlsplit(server.url).netloc
+        result = cli("scrape-config", "--static", "--target", target, "--interval", "1s")
+        assert result.exit_code == 0, result.output
+        with PrometheusServer(config=result.stdout) as prometheus:
+            prometheus.wait_for('up{job="triton"}', lambda r: bool(r), timeout=20)
+            prometheus.wait_for(query, lambda r: bool(r), timeout=20)
+            rows = prometheus.query(query)
+    seen = {(r["metric"].get("instance"), r["metric"].get("model")) for r in rows}
+    assert seen == {(target, m.name) for m in workload.models}

@@ -597,6 +597,42 @@ def test_cli_serves_until_interrupted() -> None:
             process.communicate(timeout=10)
 
 
+@pytest.mark.parametrize("name", ["trtllm", "vllm"])
+def test_cli_serves_a_shipped_workload_by_name(name: str) -> None:
+    """`simulate trtllm` said `cannot read workload trtllm`: the LLM workloads were hidden."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "triton_dashboards", "simulate", name, "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith(f"serving {name} "), first + process.stderr.read()
+        url = re.search(r"http://\S+/metrics", first)
+        assert url, first
+        with urllib.request.urlopen(url.group(0), timeout=5) as response:
+            families = parse(response.read().decode("utf-8"))
+        served = {dict(s.labels)["model"] for s in families["nv_inference_count"].samples}
+        assert served == {m.name for m in Workload.named(name).models}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+
+
+def test_simulate_help_names_every_shipped_workload() -> None:
+    from triton_dashboards.simulator import spec
+
+    names = spec.shipped()
+    assert {"ner", "trtllm", "vllm"} <= set(names)
+    shown = " ".join(cli("--help").stdout.split())
+    for name in names:
+        assert f" {name} (" in shown, name
+    assert_one_line_error(cli("nope"), "no workload 'nope'", ", ".join(names))
+
+
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "w.yaml"
     bad.write_text("models:\n  - name: m\n    rate: -1\n", encoding="utf-8")

@@ -42,8 +42,21 @@ def _start(workload: Workload, listen: str, option: str, pod: str, service: Serv
         fail(f"cannot listen on {listen}: {e.strerror or e}; check {option}")
 
 
+def _load(workload: str | None) -> Workload:
+    """A shipped workload by name, or a workload file; WorkloadError (one line)."""
+    from triton_dashboards.simulator import Workload
+
+    if workload is None:
+        return Workload.default()
+    path = Path(workload)
+    if path.suffix in (".yaml", ".yml") or path.exists() or len(path.parts) > 1:
+        return Workload.load(path)
+    return Workload.named(workload)
+
+
+# The docstring names every workload of simulator.spec.shipped(); test_simulator checks it.
 @click.command()
-@click.argument("workload", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workload", required=False)
 @click.option(
     "--listen",
     default="127.0.0.1:8002",
@@ -72,25 +85,29 @@ def _start(workload: Workload, listen: str, option: str, pod: str, service: Serv
     help="Multiply every request rate, e.g. a busier second pod.",
 )
 def simulate(
-    workload: Path | None, listen: str, http_listen: str | None, pod: str, scale: float
+    workload: str | None, listen: str, http_listen: str | None, pod: str, scale: float
 ) -> None:
     """Serve Triton's /metrics for WORKLOAD until Ctrl-C.
 
+    WORKLOAD is a workload shipped with the package, by name: ner (the default: ensemble
+    ner_pipeline and its steps, 2 GPUs), trtllm (a TensorRT-LLM ensemble), vllm (a vLLM
+    model); or a YAML file of your own.
+
     The exposition is Triton's own (families, HELP text, labels, value format);
     counters grow at the workload's rates, so every panel has a known right value.
-    Without WORKLOAD: the reference deployment (ner_pipeline and its steps, 2 GPUs).
     With --http, Triton's HTTP API too, on its own port as on Triton (8000 beside 8002):
     the same models, with their configurations and each ensemble's steps.
 
     \b
     Example:
       triton-dashboards simulate --listen 127.0.0.1:8002 --http 127.0.0.1:8000
+      triton-dashboards simulate trtllm --listen 127.0.0.1:9102
       triton-dashboards simulate my-workload.yaml --listen 127.0.0.1:9102 --pod triton-1
     """
-    from triton_dashboards.simulator import Workload, WorkloadError
+    from triton_dashboards.simulator import WorkloadError
 
     try:
-        loaded = Workload.load(workload) if workload is not None else Workload.default()
+        loaded = _load(workload)
         if scale != 1.0:
             loaded = loaded.scaled(scale)
     except WorkloadError as e:

@@ -66,7 +66,7 @@ from triton_dashboards.simulator.parts import (
     WorkloadError,
 )
 
-__all__ = ["default_fields", "fields", "read"]
+__all__ = ["DEFAULT_WORKLOAD", "default_fields", "fields", "read", "shipped", "shipped_fields"]
 
 _YAML12_FLOAT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
@@ -92,12 +92,35 @@ def read(path: Path) -> dict[str, Any]:
         raise WorkloadError(f"{path}: {e}") from None
 
 
-def default_fields() -> dict[str, Any]:
-    """The Workload arguments of the reference deployment shipped with the package."""
+#: The workload ``simulate`` serves without one named.
+DEFAULT_WORKLOAD = "ner"
+
+
+def shipped() -> list[str]:
+    """The names of the workloads shipped with the package (``NAME.yaml`` beside this file)."""
+    files = resources.files(__package__).iterdir()
+    return sorted(f.name[: -len(".yaml")] for f in files if f.name.endswith(".yaml"))
+
+
+def shipped_fields(name: str) -> dict[str, Any]:
+    """The Workload arguments of the shipped workload ``name``; WorkloadError (one line)."""
     import yaml
 
-    text = resources.files(__package__).joinpath("ner.yaml").read_text("utf-8")
-    return fields(yaml.safe_load(text))
+    names = shipped()
+    if name not in names:
+        raise WorkloadError(
+            f"no workload {name!r} is shipped; name one of {', '.join(names)}, or a YAML file"
+        )
+    text = resources.files(__package__).joinpath(f"{name}.yaml").read_text("utf-8")
+    try:
+        return fields(yaml.safe_load(text))
+    except WorkloadError as e:
+        raise WorkloadError(f"{name}: {e}") from None
+
+
+def default_fields() -> dict[str, Any]:
+    """The Workload arguments of the reference deployment shipped with the package."""
+    return shipped_fields(DEFAULT_WORKLOAD)
 
 
 def fields(data: object) -> dict[str, Any]:

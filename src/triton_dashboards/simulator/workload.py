@@ -129,6 +129,11 @@ class Workload:
         return cls(**spec.fields(data))
 
     @classmethod
+    def named(cls, name: str) -> Workload:
+        """The workload shipped as ``name`` (:func:`.spec.shipped`: ner, trtllm, vllm)."""
+        return cls(**spec.shipped_fields(name))
+
+    @classmethod
     def default(cls) -> Workload:
         """The reference deployment: ensemble ``ner_pipeline`` and its steps, on 2 GPUs."""
         return _default()

@@ -1100,8 +1100,7 @@ def test_default_rules_carry_no_relative_runbook_link() -> None:
 def test_runbook_ships_in_the_package_and_the_cli_writes_it(tmp_path: Path) -> None:
     packaged = Path(rules_pkg.__file__).with_name("runbook.md")
     assert runbook() == packaged.read_text(encoding="utf-8")
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"prometheus/rules/runbook.md"' in pyproject
+    # that the wheel carries it: tests/test_packaging.py, on a built wheel
     assert "src/triton_dashboards/prometheus/rules/runbook.md" in (
         ROOT / "docs" / "runbook.md"
     ).read_text(encoding="utf-8")

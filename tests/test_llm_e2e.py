@@ -148,17 +148,17 @@ def _t(get: Callable[[TrtLlm], float]) -> Expected:
 
 #: panel title -> refId -> what each series must show (by its labels).
 TRUTH: dict[str, dict[str, Expected]] = {
-    "time to first token": _latency("ttft", "vllm:time_to_first_token_seconds"),
-    "first token within each bound": {"A": _share},
-    "time per output token": _latency(
+    "vLLM time to first token": _latency("ttft", "vllm:time_to_first_token_seconds"),
+    "vLLM first token within each bound": {"A": _share},
+    "vLLM time per output token": _latency(
         "time_per_output_token", "vllm:time_per_output_token_seconds"
     ),
-    "end-to-end latency": _latency("e2e", "vllm:e2e_request_latency_seconds"),
-    "tokens per second": {
+    "vLLM end-to-end latency": _latency("e2e", "vllm:e2e_request_latency_seconds"),
+    "vLLM tokens per second": {
         "A": _v(lambda e: e.requests * e.prompt_tokens),
         "B": _v(lambda e: e.requests * e.generation_tokens),
     },
-    "tokens per request": {
+    "vLLM tokens per request": {
         "A": _v(lambda e: e.prompt_tokens),
         "B": _v(lambda e: e.generation_tokens),
     },
@@ -175,8 +175,8 @@ TRUTH: dict[str, dict[str, Expected]] = {
         },
         "E": _t(lambda e: e.generation_requests),
     },
-    "KV cache used": {"A": _t(lambda e: e.kv_cache["used"] / e.kv_cache["max"])},
-    "KV cache blocks": {
+    "TensorRT-LLM KV cache used": {"A": _t(lambda e: e.kv_cache["used"] / e.kv_cache["max"])},
+    "TensorRT-LLM KV cache blocks": {
         "A": _t(lambda e: e.kv_cache["used"]),
         "B": _t(lambda e: e.kv_cache["max"] - e.kv_cache["used"]),
         "C": _t(lambda e: e.kv_cache["max"]),
@@ -185,14 +185,14 @@ TRUTH: dict[str, dict[str, Expected]] = {
         ref: _t(lambda e, k=key: e.memory[k])  # type: ignore[misc]
         for ref, key in zip("ABC", ("gpu", "cpu", "pinned"), strict=True)
     },
-    "in-flight context tokens": {"A": _t(lambda e: e.context_tokens)},
-    "KV cache transfer time": {"A": _t(lambda e: e.kv_transfer_ms)},
+    "TensorRT-LLM in-flight context tokens": {"A": _t(lambda e: e.context_tokens)},
+    "TensorRT-LLM KV cache transfer time": {"A": _t(lambda e: e.kv_transfer_ms)},
     # dashboards/llm.json: the ensemble deployment
     "ensemble: time to first token": _first_response(),
     "ensemble: first token within each bound": {"A": _first_response_share},
     "tensorrt_llm: TensorRT-LLM requests": {},
-    "tensorrt_llm: KV cache used": {},
-    "tensorrt_llm: KV cache blocks": {},
+    "tensorrt_llm: TensorRT-LLM KV cache used": {},
+    "tensorrt_llm: TensorRT-LLM KV cache blocks": {},
     "tensorrt_llm: TensorRT-LLM runtime memory": {},
 }
 for _title in list(TRUTH):
@@ -290,7 +290,7 @@ def test_a_ttft_below_the_first_bucket_is_not_shown_as_a_number(
     variables = Variables(dashboard, prometheus, context)
     found = {}
     for panel, target in panel_targets(dashboard):
-        if panel["title"] == "time to first token":
+        if panel["title"] == "vLLM time to first token":
             result = run_target(prometheus, variables, panel, target)
             found[target["refId"]] = {s["metric"]["model"]: _last(s) for s in result}
     assert "vllm_fast" not in found["B"]  # median 0.28 ms < 1 ms: in the lowest bucket

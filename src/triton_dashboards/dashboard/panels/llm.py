@@ -4,11 +4,16 @@ Latency panels show the exact mean next to honest quantiles: a quantile that fal
 lowest or the +Inf bucket is left out rather than shown as an interpolation
 (:mod:`triton_dashboards.query.histograms`); the bucket-shares panel says where those
 observations are. TensorRT-LLM panels plot one statistic per query, never a sum of them.
+
+A panel that reads families only one backend writes (the catalog's ``plugin`` of each
+family) says that backend in its title (:func:`titled`): on a model of the other backend
+it shows "No data", and the title says why.
 """
 
 from __future__ import annotations
 
 from triton_dashboards.catalog import Metric
+from triton_dashboards.catalog.llm import TENSORRT_LLM, VLLM
 from triton_dashboards.dashboard.panels.base import Query, Unit
 from triton_dashboards.dashboard.panels.factories import timeseries
 from triton_dashboards.dashboard.panels.scoped import USAGE_THRESHOLDS, title_prefix, with_suffix
@@ -17,6 +22,7 @@ from triton_dashboards.query import llm as q
 from triton_dashboards.query.scope import Scope
 
 __all__ = [
+    "BACKEND_TITLES",
     "QUANTILES",
     "e2e_latency",
     "kv_cache_blocks",
@@ -27,6 +33,7 @@ __all__ = [
     "time_per_output_token",
     "time_to_first_token",
     "time_to_first_token_shares",
+    "titled",
     "token_throughput",
     "tokens_per_request",
     "trt_context_tokens",
@@ -36,11 +43,23 @@ __all__ = [
 ]
 
 QUANTILES = (0.5, 0.95, 0.99)
+#: How a title names the backend whose families a panel reads (by catalog plug-in).
+BACKEND_TITLES = {TENSORRT_LLM: "TensorRT-LLM", VLLM: "vLLM"}
 _HONEST = (
     " Quantiles are shown only where they lie between two finite bucket bounds; below the "
     "first bound or above the last they would be an interpolation, not a measurement "
     "(see the bucket shares)."
 )
+
+
+def titled(scope: Scope, title: str, *metrics: Metric) -> str:
+    """``title`` for a panel reading ``metrics``, with the scope's model in front and, when
+    every family is one backend's, that backend's name (unless the title says it)."""
+    plugins = {metric.plugin for metric in metrics}
+    backend = BACKEND_TITLES.get(plugins.pop(), "") if len(plugins) == 1 else ""
+    if backend and backend not in title:
+        title = f"{backend} {title}"
+    return f"{title_prefix(scope)}{title}"
 
 
 def latency_histogram(scope: Scope, metric: Metric, title: str) -> Panel:
@@ -54,7 +73,7 @@ def latency_histogram(scope: Scope, metric: Metric, title: str) -> Panel:
         for quantile in QUANTILES
     ]
     return timeseries(
-        f"{title_prefix(scope)}{title}",
+        titled(scope, title, metric),
         queries,
         unit=metric.unit,
         description=f"From {metric.name}: mean = rate(_sum) / rate(_count), buckets summed "
@@ -81,7 +100,7 @@ def e2e_latency(scope: Scope) -> Panel:
 def time_to_first_token_shares(scope: Scope, metric: Metric = q.TTFT) -> Panel:
     """Share of requests whose first token came within each bucket bound (exact)."""
     return timeseries(
-        f"{title_prefix(scope)}first token within each bound",
+        titled(scope, "first token within each bound", metric),
         [Query(q.bucket_shares(scope, metric), with_suffix(scope.legend, "<= {{le}}"))],
         unit=Unit.RATIO,
         description=f"{metric.name}: the cumulative share of observations at or below each "
@@ -95,7 +114,7 @@ def time_to_first_token_shares(scope: Scope, metric: Metric = q.TTFT) -> Panel:
 def token_throughput(scope: Scope) -> Panel:
     """Prompt (A) and generated (B) tokens per second (vLLM counters)."""
     return timeseries(
-        f"{title_prefix(scope)}tokens per second",
+        titled(scope, "tokens per second", q.PROMPT_TOKENS, q.GENERATION_TOKENS),
         [
             Query(q.token_rate(scope, q.PROMPT_TOKENS), with_suffix(scope.legend, "prompt")),
             Query(q.token_rate(scope, q.GENERATION_TOKENS), with_suffix(scope.legend, "generated")),
@@ -110,7 +129,12 @@ def token_throughput(scope: Scope) -> Panel:
 def tokens_per_request(scope: Scope) -> Panel:
     """Average prompt (A) and generated (B) tokens per finished request (vLLM)."""
     return timeseries(
-        f"{title_prefix(scope)}tokens per request",
+        titled(
+            scope,
+            "tokens per request",
+            q.PROMPT_TOKENS_PER_REQUEST,
+            q.GENERATION_TOKENS_PER_REQUEST,
+        ),
         [
             Query(
                 q.tokens_per_request(scope, q.PROMPT_TOKENS_PER_REQUEST),
@@ -131,7 +155,7 @@ def tokens_per_request(scope: Scope) -> Panel:
 def vllm_requests(scope: Scope) -> Panel:
     """Requests running (A) and waiting (B) in vLLM's scheduler, summed over pods."""
     return timeseries(
-        f"{title_prefix(scope)}vLLM requests running and waiting",
+        titled(scope, "vLLM requests running and waiting", q.VLLM_RUNNING, q.VLLM_WAITING),
         [
             Query(q.vllm_gauge(scope, q.VLLM_RUNNING), with_suffix(scope.legend, "running")),
             Query(q.vllm_gauge(scope, q.VLLM_WAITING), with_suffix(scope.legend, "waiting")),
@@ -145,7 +169,7 @@ def vllm_requests(scope: Scope) -> Panel:
 def vllm_kv_cache(scope: Scope) -> Panel:
     """vLLM's GPU KV-cache usage, 0..1, averaged over pods."""
     return timeseries(
-        f"{title_prefix(scope)}vLLM KV cache used",
+        titled(scope, "vLLM KV cache used", q.VLLM_KV_CACHE),
         [Query(q.vllm_kv_cache_utilization(scope), scope.legend)],
         unit=Unit.RATIO,
         description="vllm:gpu_cache_usage_perc, averaged over pods (vLLM reports no block "
@@ -175,7 +199,7 @@ def trt_requests(scope: Scope) -> Panel:
     generation = q.trt_statistic(scope, q.INFLIGHT_BATCHER, "generation_requests")
     queries.append(Query(generation, with_suffix(scope.legend, "generation phase")))
     return timeseries(
-        f"{title_prefix(scope)}TensorRT-LLM requests",
+        titled(scope, "TensorRT-LLM requests", q.REQUEST_METRICS, q.INFLIGHT_BATCHER),
         queries,
         unit=Unit.COUNT,
         description="nv_trt_llm_request_metrics by request_type, and the in-flight "
@@ -187,7 +211,7 @@ def trt_requests(scope: Scope) -> Panel:
 def kv_cache_utilization(scope: Scope) -> Panel:
     """TensorRT-LLM KV-cache blocks used over max blocks, 0..1."""
     return timeseries(
-        f"{title_prefix(scope)}KV cache used",
+        titled(scope, "KV cache used", q.KV_CACHE_BLOCKS),
         [Query(q.kv_cache_utilization(scope), scope.legend)],
         unit=Unit.RATIO,
         description="Sum of used blocks over sum of max blocks "
@@ -201,7 +225,7 @@ def kv_cache_utilization(scope: Scope) -> Panel:
 def kv_cache_blocks(scope: Scope) -> Panel:
     """TensorRT-LLM KV-cache blocks used (A), free (B) and max (C), summed over pods."""
     return timeseries(
-        f"{title_prefix(scope)}KV cache blocks",
+        titled(scope, "KV cache blocks", q.KV_CACHE_BLOCKS),
         [
             Query(q.kv_cache_blocks(scope, value), with_suffix(scope.legend, value))
             for value in ("used", "free", "max")
@@ -215,7 +239,7 @@ def kv_cache_blocks(scope: Scope) -> Panel:
 def runtime_memory(scope: Scope) -> Panel:
     """TensorRT-LLM runtime memory on the GPU (A), in host memory (B), pinned (C)."""
     return timeseries(
-        f"{title_prefix(scope)}TensorRT-LLM runtime memory",
+        titled(scope, "TensorRT-LLM runtime memory", q.RUNTIME_MEMORY),
         [
             Query(q.runtime_memory(scope, value), with_suffix(scope.legend, value))
             for value in ("gpu", "cpu", "pinned")
@@ -229,7 +253,7 @@ def runtime_memory(scope: Scope) -> Panel:
 def trt_context_tokens(scope: Scope) -> Panel:
     """Context (prompt) tokens in flight in the TensorRT-LLM batch, summed over pods."""
     return timeseries(
-        f"{title_prefix(scope)}in-flight context tokens",
+        titled(scope, "in-flight context tokens", q.INFLIGHT_BATCHER),
         [Query(q.trt_statistic(scope, q.INFLIGHT_BATCHER, "total_context_tokens"), scope.legend)],
         unit=Unit.COUNT,
         description="nv_trt_llm_inflight_batcher_metrics{inflight_batcher_specific_metric="
@@ -241,7 +265,7 @@ def trt_context_tokens(scope: Scope) -> Panel:
 def kv_transfer_time(scope: Scope) -> Panel:
     """Mean KV-cache transfer time per transferred request, ms (disaggregated serving)."""
     return timeseries(
-        f"{title_prefix(scope)}KV cache transfer time",
+        titled(scope, "KV cache transfer time", q.DISAGGREGATED),
         [Query(q.kv_transfer_time(scope), scope.legend)],
         unit=Unit.MILLISECONDS,
         description="rate(kv_cache_transfer_ms) / rate(request_count) of "

@@ -8,6 +8,7 @@ unit must be one of Grafana's unit ids (:mod:`.units`), thresholds must start at
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +19,7 @@ from triton_dashboards.dashboard.schema.options import (
     OptionError,
     ThresholdsMode,
 )
-from triton_dashboards.dashboard.schema.units import is_unit
+from triton_dashboards.dashboard.schema.units import UNITS, is_unit
 
 __all__ = ["DataLink", "FieldDefaults", "Override", "Step", "Thresholds", "check_unit"]
 
@@ -26,9 +27,12 @@ __all__ = ["DataLink", "FieldDefaults", "Override", "Step", "Thresholds", "check
 def check_unit(unit: str, panel: str, option: str = "unit") -> str:
     """``unit`` if Grafana knows it, else :class:`OptionError` naming the panel."""
     if not is_unit(unit):
+        close = difflib.get_close_matches(unit, sorted(UNITS), n=3, cutoff=0.5)
+        offer = f"did you mean {', '.join(map(repr, close))}? " if close else ""
         raise OptionError(
-            f"panel {panel!r}: {option}={unit!r} is not a Grafana unit id; use one of "
-            "Unit.* (reqps, µs, percentunit, bytes, ...) or a custom 'suffix:<text>'"
+            f"panel {panel!r}: {option}={unit!r} is not a Grafana unit id; {offer}use one of "
+            "Grafana's unit ids (Unit.REQUESTS_PER_SECOND 'reqps', Unit.MICROSECONDS 'µs', "
+            "'percentunit', 'bytes', ...) or a custom 'suffix:<text>'"
         )
     return unit
 

@@ -235,7 +235,7 @@ def choose(kind: type[E], value: E | str, option: str, panel: str) -> E:
                 return member
     raise OptionError(
         f"panel {panel!r}: {option}={value!r} is not a Grafana {kind.__name__}; "
-        f"use one of {_allowed(kind)} (or {kind.__name__}.…)"
+        f"use one of {_allowed(kind)} (or a {kind.__name__} member)"
     )
 
 

@@ -115,7 +115,7 @@ def _ensemble(item: EnsemblePlan, plan: Plan) -> str:
         "panels.failure_ratio(pipeline)",
         "panels.successes_in_range(pipeline)",
         "panels.failures_in_range(pipeline)",
-        "panels.latency(pipeline, Phase.REQUEST, width=6, height=4)",
+        "panels.latency(pipeline, Phase.REQUEST)",
         "panels.requests_per_minute(pipeline)",
         "panels.failures_by_reason(pipeline)",
     ]
@@ -124,7 +124,17 @@ def _ensemble(item: EnsemblePlan, plan: Plan) -> str:
         time.append(_call("panels.batch_size(", [_models(item.batching)], ")"))
     time += [_Atom("panels.pending_requests(steps)"), _Atom("panels.request_rate(steps)")]
     rows = [
-        _call("Row(", [_str("Is it working?"), _list_of([_Atom(p) for p in health])], ")"),
+        _call(
+            "Row(",
+            [
+                _str("Is it working?"),
+                _list_of([_Atom(p) for p in health]),
+                # four numbers in a line, then two charts
+                _Atom("width=(6, 6, 6, 6, 12, 12)"),
+                _Atom("height=(4, 4, 4, 4, 8, 8)"),
+            ],
+            ")",
+        ),
         _call("Row(", [_str("Where the time goes"), _list_of(time)], ")"),
     ]
     if plan.gpus:

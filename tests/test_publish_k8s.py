@@ -321,7 +321,7 @@ def test_diff_and_pull_work_on_a_v2_dashboard(g13: GrafanaDouble, tmp_path: Any,
     assert results[0].kind is Kind.UNCHANGED and results[0].lines == ()
     assert results[1].conflict and "schema v2" in results[1].summary()
     [pulled] = pull_dashboards(api, ["d1"], tmp_path)
-    assert "stored as schema v2 (v2" in pulled.note
+    assert "stored as schema v2 (v2" in pulled.note and "Grafana 13" in pulled.note
     saved = (tmp_path / "d1.json").read_text()
     assert '"kind": "Dashboard"' in saved and '"elements"' in saved
     assert "resourceVersion" not in saved

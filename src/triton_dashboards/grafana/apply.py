@@ -18,8 +18,9 @@ import attrs
 from triton_dashboards.grafana.api import DashboardApi, Found
 from triton_dashboards.grafana.checkout import Checkout
 from triton_dashboards.grafana.diagnose import forbidden
-from triton_dashboards.grafana.errors import AlreadyExists, VersionMismatch
+from triton_dashboards.grafana.errors import AlreadyExists, GrafanaError, VersionMismatch
 from triton_dashboards.grafana.local import (
+    V2_API_VERSION,
     LocalDashboard,
     diff_lines,
     is_ours,
@@ -30,7 +31,7 @@ from triton_dashboards.grafana.ownership import source_path
 from triton_dashboards.grafana.plan import Action, Foreign, Kind, Live, Version, plan
 from triton_dashboards.grafana.report import Outcome, Status, live_label
 
-__all__ = ["HISTORY", "Target", "apply", "describe", "observe"]
+__all__ = ["HISTORY", "Target", "api_for", "apply", "describe", "observe"]
 
 #: Versions read to recognise a UI restore of a version we saved.
 HISTORY = 20
@@ -65,8 +66,28 @@ def observe(
     ``writing``: refuse (403) a dashboard Grafana says this credential cannot save; off for
     ``diff``, which only reads.
     """
+    client = api_for(client, local)
     found = client.get_dashboard(local.uid)
     return _planned(client, local, found, target, writing=writing)
+
+
+def api_for(client: DashboardApi, local: LocalDashboard) -> DashboardApi:
+    """The API a dashboard is read and written through: its own schema's. A schema v2
+    dashboard needs Grafana's stable ``v2`` (Grafana 13); elsewhere it is refused in one line,
+    before anything is written."""
+    if not local.v2:
+        return client
+    v2: DashboardApi | None = getattr(client, "v2", None)
+    if v2 is None:
+        where = getattr(client, "label", "") or "the legacy API"
+        raise GrafanaError(
+            f"{local.source} is a schema v2 dashboard ({V2_API_VERSION}), which Grafana 13 "
+            f"and later take, but {client.base_url} publishes through {where} without it; "
+            'build v1 JSON (schema v1: --schema v1, or schema = "v1" in pyproject.toml) '
+            "for this Grafana, or publish to Grafana 13 with --api auto",
+            fatal=True,
+        )
+    return v2
 
 
 def _decide(
@@ -81,6 +102,7 @@ def _decide(
         local_hash=local.content_hash,
         origin=target.checkout.origin,
         committed=target.checkout.committed(local.path),
+        schema_v2=local.v2,
     )
 
 
@@ -212,7 +234,7 @@ def apply(
     client: DashboardApi, local: LocalDashboard, observed: Observed, target: Target
 ) -> Outcome:
     """Carry out the action (a create or an update); any other action is only described."""
-    return _apply(client, local, observed, target, retried=False)
+    return _apply(api_for(client, local), local, observed, target, retried=False)
 
 
 def _apply(

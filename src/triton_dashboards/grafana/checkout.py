@@ -29,7 +29,7 @@ import urllib.parse
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
-from triton_dashboards.grafana.local import InputError, content_hash, parse_text
+from triton_dashboards.grafana.local import InputError, parse_text
 from triton_dashboards.grafana.provenance import NOWHERE, Origin
 
 __all__ = ["Checkout", "checkout_of", "remote_name"]
@@ -138,7 +138,7 @@ class Checkout:
         assert self.root is not None
         try:
             text = _git(self.root, "cat-file", "blob", blob)
-            return content_hash(parse_text(text, Path(relative)))
+            return parse_text(text, Path(relative)).content_hash
         except (_GitFailed, InputError):
             return ""  # a version that was not a dashboard: nothing was published from it
 

@@ -5,8 +5,10 @@ so ``pull`` then ``diff`` is clean; ``diff`` plans each dashboard exactly as ``p
 does, so it names a conflict a conflict instead of promising that publish would write it.
 
 A dashboard Grafana stores as schema v2 (saved in Grafana 13's dynamic dashboards) is a
-conflict in ``diff``; ``pull`` saves it as Grafana returns it through its v2 API version,
-a Kubernetes-style object (server fields stripped), and says so: publish takes v1 JSON only.
+conflict in ``diff`` of v1 JSON; ``pull`` saves it as Grafana returns it through its v2 API
+version, a Kubernetes-style object (server fields stripped), and says so. A schema v2
+dashboard of ours (a ``dashboard.grafana.app/v2`` resource) is read through v2 and diffed
+spec with spec; the ``v2`` object pull saves is one publish takes on Grafana 13.
 """
 
 from __future__ import annotations
@@ -22,12 +24,19 @@ import attrs
 from triton_dashboards.files import write_atomic
 from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.api import DashboardApi, Found
-from triton_dashboards.grafana.apply import Observed, Target, observe
+from triton_dashboards.grafana.apply import Observed, Target, api_for, observe
 from triton_dashboards.grafana.checkout import Checkout, checkout_of
 from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
 from triton_dashboards.grafana.errors import Call, GrafanaError
 from triton_dashboards.grafana.k8s_client import K8sApi
-from triton_dashboards.grafana.local import LocalDashboard, diff_lines, dump, normalise
+from triton_dashboards.grafana.local import (
+    V2,
+    V2_API_VERSION,
+    LocalDashboard,
+    diff_lines,
+    dump,
+    normalise,
+)
 from triton_dashboards.grafana.plan import Kind
 from triton_dashboards.grafana.report import live_label
 
@@ -111,6 +120,8 @@ def diff_dashboards(
     if checkout is None:
         checkout = checkout_of(d.path for d in dashboards if d.path is not None)
     target = Target(folder_uid, dry_run=True, checkout=checkout)
+    for local in dashboards:  # a v2 dashboard Grafana cannot take: one line, before reading
+        api_for(client, local)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(lambda local: _diff_one(client, local, target), dashboards))
 
@@ -175,6 +186,12 @@ def _pull_one(client: DashboardApi, uid: str, directory: Path) -> Pulled:
             "publish takes v1 JSON, so port the change to the dashboard's code, or keep it in "
             "Grafana"
         )
+        if live.stored_v2 == V2:
+            note = (
+                f"stored as schema v2 ({V2}) in Grafana: saved as its {V2_API_VERSION} Dashboard, "
+                "which publish takes on Grafana 13 (a v2 repository), or port the change to "
+                "the dashboard's code"
+            )
     else:
         text = dump(normalise(live.dashboard))
     same = path.is_file() and path.read_text(encoding="utf-8") == text

@@ -4,7 +4,8 @@
 Kubernetes-style API when it serves ``dashboard.grafana.app`` in a version we speak, else the
 legacy API (Grafana 11, or a proxy that passes only ``/api``). The version is picked
 explicitly: ``v1`` (Grafana 13), else ``v1beta1`` (Grafana 12). Never ``preferredVersion``:
-it flips to ``v2`` when dynamic dashboards are on, and we publish v1 JSON.
+it flips to ``v2`` when dynamic dashboards are on. Schema v2 dashboards go through the stable
+``v2`` alone, where it is served (Grafana 13; 12's ``v2beta1`` is "not 100% compatible").
 
 The namespace comes from the org (Grafana API §6.2): ``default`` for org 1 (or when no org is
 set: the credential's own org is then assumed to be 1), ``org-N`` for org N, and
@@ -18,6 +19,7 @@ from typing import Any, Literal
 from triton_dashboards.grafana.client import GrafanaClient
 from triton_dashboards.grafana.errors import Call, ConfigError
 from triton_dashboards.grafana.k8s_client import K8sApi
+from triton_dashboards.grafana.local import V2
 from triton_dashboards.grafana.wire import json_or_none
 
 __all__ = ["API_MODES", "DASHBOARD_VERSIONS", "ApiMode", "namespace", "open_api"]
@@ -89,10 +91,12 @@ def open_api(
     folder_version = _pick(served.get("folder.grafana.app", []), FOLDER_VERSIONS)
     if not folder_version:
         folder_version = "v1beta1"
+    dashboards = served.get("dashboard.grafana.app", [])
     return K8sApi(
         client,
         version=version,
         folder_version=folder_version,
         namespace=namespace(client.org_id, stack_id),
         strict=version == "v1",
+        v2_version=V2 if V2 in dashboards else "",
     )

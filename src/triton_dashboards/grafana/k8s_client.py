@@ -61,8 +61,13 @@ class K8sApi:
         folder_version: str,
         namespace: str,
         strict: bool,
+        v2_version: str = "",
     ) -> None:
         self.client = client
+        #: The schema v2 version Grafana serves that we publish v2 dashboards through ("v2"
+        #: on Grafana 13), or "" where it serves none.
+        self.v2_version = v2_version
+        self._v2: K8sApi | None = None
         self.base_url = client.base_url
         self.version = version
         self.folder_version = folder_version
@@ -84,6 +89,23 @@ class K8sApi:
 
     def close(self) -> None:
         self.client.close()
+
+    @property
+    def v2(self) -> K8sApi | None:
+        """The same namespace through the schema v2 version (None where it is not served):
+        a v2 dashboard is read, compared and written v2 with v2, never converted."""
+        if not self.v2_version:
+            return None
+        with self._lock:
+            if self._v2 is None:
+                self._v2 = K8sApi(
+                    self.client,
+                    version=self.v2_version,
+                    folder_version=self.folder_version,
+                    namespace=self.namespace,
+                    strict=True,
+                )
+            return self._v2
 
     @property
     def label(self) -> str:

@@ -26,6 +26,8 @@ from triton_dashboards.validation import InvalidValue, check_uid
 __all__ = [
     "GRAFANA_MANAGED_KEYS",
     "MARK",
+    "V2",
+    "V2_API_VERSION",
     "InputError",
     "LocalDashboard",
     "content_hash",
@@ -37,6 +39,9 @@ __all__ = [
     "save_message",
 ]
 
+#: The one schema v2 API version we publish: stable v2, Grafana 13 and later (Grafana API §6.1).
+V2 = "v2"
+V2_API_VERSION = f"dashboard.grafana.app/{V2}"
 #: Top-level keys Grafana sets itself: the database id, the stored version, and the
 #: ``iteration`` stamp older frontends add on save.
 GRAFANA_MANAGED_KEYS = ("id", "version", "iteration")
@@ -103,6 +108,13 @@ class LocalDashboard:
 
     dashboard: dict[str, Any]
     path: Path | None = None
+    #: "" for v1 dashboard JSON; :data:`V2` for a schema v2 ``Dashboard`` resource, whose
+    #: ``dashboard`` is its spec with the uid (published through ``/apis`` v2 only).
+    api_version: str = ""
+
+    @property
+    def v2(self) -> bool:
+        return self.api_version == V2
 
     @property
     def uid(self) -> str:
@@ -127,7 +139,7 @@ class LocalDashboard:
         return str(self.path) if self.path is not None else f"uid {self.uid}"
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> LocalDashboard:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
@@ -137,8 +149,14 @@ def _read(path: Path) -> dict[str, Any]:
     return parse_text(text, path)
 
 
-def parse_text(text: str, path: Path) -> dict[str, Any]:
-    """The dashboard a file's text holds, as publish reads it (also a version from git)."""
+def parse_text(text: str, path: Path) -> LocalDashboard:
+    """The dashboard a file's text holds, as publish reads it (also a version from git).
+
+    v1 dashboard JSON, bare or wrapped as the legacy API returns it, or a schema v2
+    ``Dashboard`` resource (:data:`V2_API_VERSION`): then the dashboard is its ``spec`` with
+    ``metadata.name`` as its uid, the shape the Kubernetes-style API reads back, so both
+    sides compare and hash alike.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -152,12 +170,17 @@ def parse_text(text: str, path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"{path} is not a dashboard (a JSON object); publish dashboard JSON only")
     if data.get("kind") == "Dashboard" and isinstance(data.get("spec"), dict):
-        raise InputError(
-            f"{path} is a Kubernetes-style {data.get('apiVersion') or 'Dashboard'} object "
-            "(as pull saves a schema v2 dashboard); publish takes v1 dashboard JSON: port the "
-            "change to the dashboard's code and rebuild, or move the file out of the directory"
-        )
-    return data
+        api_version = str(data.get("apiVersion") or "")
+        if api_version != V2_API_VERSION:
+            raise InputError(
+                f"{path} is a Kubernetes-style {api_version or 'Dashboard'} object; publish "
+                f"takes v1 dashboard JSON or a {V2_API_VERSION} Dashboard (Grafana 13): "
+                "rebuild it with `triton-dashboards build`, or move the file out of the directory"
+            )
+        metadata = data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        return LocalDashboard({**data["spec"], "uid": name}, path, api_version=V2)
+    return LocalDashboard(data, path)
 
 
 def check(local: LocalDashboard) -> None:
@@ -195,7 +218,7 @@ def load_dashboards(paths: Iterable[Path]) -> list[LocalDashboard]:
     """Read and check dashboard JSON files; all of them, or an InputError for the first bad."""
     found: list[LocalDashboard] = []
     for path in paths:
-        local = LocalDashboard(_read(path), path)
+        local = _read(path)
         check(local)
         found.append(local)
     check_unique(found)

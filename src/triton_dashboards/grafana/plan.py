@@ -8,8 +8,10 @@ Grafana API, so the Kubernetes-style ``/apis`` of Grafana 12/13 plans the same w
 The rules, in order:
 
 * nothing live: **create**;
-* stored as a schema v2 dashboard (someone saved it in Grafana 13's dynamic dashboards):
-  **conflict**, marked ``v2``, unless ``force`` (then our v1 dashboard replaces it);
+* ours is v1 JSON and Grafana stores it as a schema v2 dashboard (someone saved it in
+  Grafana 13's dynamic dashboards): **conflict**, marked ``v2``, unless ``force`` (then our
+  v1 dashboard replaces it). A schema v2 dashboard of ours is compared v2 with v2 by the
+  rules below, like any other: an edit is a conflict, the storage format is not;
 * managed by another tool (``grafana.app/managedBy``/``managerId`` not ours): **managed**,
   refused even with ``force`` (Grafana refuses a change of manager, Grafana API §6.8);
 * live equals ours (normalised) and sits in our folder, or our latest save there carried the
@@ -190,13 +192,15 @@ def plan(
     local_hash: str = "",
     origin: Origin = NOWHERE,
     committed: Container[str] = frozenset(),
+    schema_v2: bool = False,
 ) -> Action:
     """The action for ``local`` (dashboard JSON) against ``live`` in folder ``folder_uid``.
 
     ``history`` is the live dashboard's versions, newest first; only needed when live
     differs from local (empty otherwise). ``local_hash``: ``content_of(local)``, when the
     caller has it already. ``origin``: where we publish from; ``committed``: the content
-    hashes of the file's committed versions (see the module's "Ours").
+    hashes of the file's committed versions (see the module's "Ours"). ``schema_v2``: ours
+    is a schema v2 dashboard, read back through v2, so a v2 copy is no conflict in itself.
     """
     uid = str(local.get("uid", ""))
     if live is None:
@@ -207,7 +211,7 @@ def plan(
     update = Action(
         Kind.UPDATE, uid, live.version, moved_from=moved, resource_version=live.resource_version
     )
-    if live.stored_v2:
+    if live.stored_v2 and not schema_v2:
         v2 = attrs.evolve(update, v2=live.stored_v2, who=_who(latest, live))
         return attrs.evolve(v2, forced=True) if force else attrs.evolve(v2, kind=Kind.CONFLICT)
     if _foreign(live):

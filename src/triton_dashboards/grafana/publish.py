@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.api import DashboardApi
-from triton_dashboards.grafana.apply import Target, apply, observe
+from triton_dashboards.grafana.apply import Target, api_for, apply, observe
 from triton_dashboards.grafana.checkout import Checkout, checkout_of
 from triton_dashboards.grafana.errors import GrafanaError
 from triton_dashboards.grafana.folders import resolve_folders
@@ -92,6 +92,8 @@ class Publisher:
         self._fatal = None
         if self.checkout is None:
             self.checkout = checkout_of(d.path for d in dashboards if d.path is not None)
+        for local in dashboards:  # a v2 dashboard Grafana cannot take stops the run first
+            api_for(self.client, local)
         prefetch = getattr(self.client, "prefetch", None)
         with ThreadPoolExecutor(max_workers=2) as side:
             # Where the API lists dashboards with their content, list them while the folder

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dashboards test test-quick check lint format clean publish prometheus dist
+.PHONY: dashboards test test-quick check lint format clean publish prometheus dist docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ publish: $(STAMP)
 	  *) why='nothing could be done, see the error above';; esac; \
 	  echo "triton-dashboards publish exited $$status: $$why" >&2; exit $$status; }
 
+## The documentation: docs/ and an API reference generated from the docstrings, into build/docs/.
+## Warnings are errors (a broken docstring, a link to a page that does not exist).
+docs: $(STAMP)
+	$(BIN)/sphinx-build -c docs -W --keep-going -q -b html . build/docs
+
 ## prometheus and promtool from the Debian package, installed when we are root and lack them.
 ## Elsewhere install them yourself; with CI=true the tests that need them fail, not skip.
 prometheus:
@@ -51,14 +56,14 @@ check: $(STAMP) lint
 
 ## ruff (lint and format check) and mypy.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench dashboards
-	$(BIN)/ruff format --check src tests bench dashboards
+	$(BIN)/ruff check src tests bench dashboards docs
+	$(BIN)/ruff format --check src tests bench dashboards docs
 	$(BIN)/mypy
 
 ## Format code and *.dashboard.py files (lint and check fail on unformatted ones).
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench dashboards
-	$(BIN)/ruff check --fix src tests bench dashboards
+	$(BIN)/ruff format src tests bench dashboards docs
+	$(BIN)/ruff check --fix src tests bench dashboards docs
 
 ## The sdist and the wheel in dist/, built offline from the .venv's setuptools, checked by twine.
 dist: $(STAMP)

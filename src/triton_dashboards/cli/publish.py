@@ -1,4 +1,4 @@
-"""``publish``, ``diff`` and ``pull``: dashboards/*.json and a live Grafana.
+"""``publish``, ``diff`` and ``pull``: ``dashboards/*.json`` and a live Grafana.
 
 Settings come from flags or the environment (GRAFANA_URL, GRAFANA_TOKEN, ...), so CI
 only sets variables. Exit codes: 0 everything published (or identical, for ``diff``);

@@ -6,7 +6,7 @@ instant (counters are rate × elapsed seconds); ``serve`` puts that on real HTTP
 ``service="http"`` Triton's HTTP API (:mod:`.kserve`: the models, their configurations and
 each ensemble's steps) on another port, as Triton does. Because every rate is constant,
 what each dashboard panel must show is known exactly: ``Workload.truth(model)`` and
-``Workload.gpu_truth(pod)``.
+``Workload.gpu_truth(pod)``::
 
     w = Workload.default()                    # ner_pipeline and its steps, on 2 GPUs
     text = exposition(w, elapsed=12.5, pod="triton-0")

@@ -7,8 +7,9 @@ for one deployment is written with::
     pipeline = Scope(namespace="triton").model("ner_pipeline")
     panels.requests_per_minute(pipeline)
 
-They live by subject in :mod:`.traffic`, :mod:`.timing` and :mod:`.hardware`; this module
-gathers them.
+They live by subject in :mod:`~triton_dashboards.dashboard.panels.traffic`,
+:mod:`~triton_dashboards.dashboard.panels.timing` and
+:mod:`~triton_dashboards.dashboard.panels.hardware`; this module gathers them.
 """
 
 from triton_dashboards.dashboard.panels import hardware, timing, traffic

@@ -154,7 +154,7 @@ class RulesConfig:
         return "{{ with $labels." + label + " }} in cluster {{ . }}{{ end }}"
 
     def tune(self, alert: str, **changes: Any) -> RulesConfig:
-        """This configuration with ``alert``'s knobs changed (threshold, for_, ...)."""
+        """This configuration with ``alert``'s knobs changed (``threshold``, ``for_``, ...)."""
         if alert not in self.alert_keys():
             raise RulesError(f"no alert {alert!r}; tune one of {', '.join(self.alert_keys())}")
         try:

@@ -10,6 +10,9 @@ cross-reference or a link to a missing page fails the build, and tests/test_docs
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +57,6 @@ def _public_names() -> str:
     Built from the package itself, so a name added to (or moved behind) the top level shows
     up here with no edit; a name that no longer imports fails the build.
     """
-    import importlib
     import inspect
 
     rows = []
@@ -79,5 +81,33 @@ def _add_public_names(app: object, docname: str, source: list[str]) -> None:
         source[0] = source[0].replace("<!-- public names -->", _public_names())
 
 
+_RELATIVE_MODULE = re.compile(r":mod:`\.(\w+(?:\.\w+)*)`")
+
+
+def _resolve_relative_modules(
+    app: object, what: str, name: str, obj: object, options: object, lines: list[str]
+) -> None:
+    """``:mod:`.x``` in a docstring means the module ``x`` beside it, as a reader takes it.
+
+    Sphinx reads a leading dot as "any module whose name ends in .x", which is ambiguous
+    once the package has several (``catalog.llm``, ``query.llm``, ...): point each one at
+    the sibling (or, in a package's own docstring, the submodule) that exists.
+    """
+    module = name if what == "module" else getattr(obj, "__module__", None) or name
+    is_package = what == "module" and hasattr(sys.modules.get(module), "__path__")
+    base = module if is_package else module.rpartition(".")[0]
+
+    def absolute(match: re.Match[str]) -> str:
+        target = f"{base}.{match.group(1)}"
+        try:
+            found = importlib.util.find_spec(target) is not None
+        except ModuleNotFoundError:
+            found = False
+        return f":mod:`~{target}`" if found else match.group(0)
+
+    lines[:] = [_RELATIVE_MODULE.sub(absolute, line) for line in lines]
+
+
 def setup(app: Any) -> None:
     app.connect("source-read", _add_public_names)
+    app.connect("autodoc-process-docstring", _resolve_relative_modules)

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -216,17 +215,18 @@ class PageRun:
         (self.state / "cwd").write_text(str(self._repository()))
 
     def _repository(self) -> Path:
-        """A dashboards repository as ``init`` makes it and ``build`` fills it, with this
-        repository's rendered dashboards beside (the stock ones, ner, llm) for the pages that
-        lint or publish them."""
+        """A dashboards repository as ``init`` makes it (the stock dashboards and an example
+        of one's own) and ``build`` renders it: where a reader runs the commands."""
         repo = self.home / "repo"
-        run = {"env": self.env, "capture_output": True, "check": True, "timeout": 120}
-        subprocess.run(["triton-dashboards", "init", str(repo)], **run)  # type: ignore[call-overload]
-        for path in (ROOT / "dashboards").glob("*.json"):
-            shutil.copy2(path, repo / "dashboards" / path.name)
-        # The copies' JSON is current (make check); only init's example needs building.
-        built = ["triton-dashboards", "build", "dashboards/triton.dashboard.py"]
-        subprocess.run(built, cwd=repo, **run)  # type: ignore[call-overload]
+        for command, cwd in ((["init", str(repo)], self.home), (["build"], repo)):
+            subprocess.run(
+                ["triton-dashboards", *command],
+                cwd=cwd,
+                env=self.env,
+                capture_output=True,
+                check=True,
+                timeout=120,
+            )
         return repo
 
     # -- services --

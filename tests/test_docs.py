@@ -246,9 +246,12 @@ class PageRun:
         starts_simulator = any(re.match(r"triton-dashboards simulate\b", c) for c in page_commands)
         starts_prometheus = any(re.match(r"prometheus\s", c) for c in page_commands)
         needs_prometheus = mentions("prometheus") and not starts_prometheus
-        for service in ("triton-metrics", "triton-http", "prometheus"):
-            if mentions(service) or (needs_prometheus and service == "triton-metrics"):
-                self.ports[ADDRESSES[service]] = _free_port()
+        # Every local port the page names gets one of its own, so that pages and other
+        # tests running beside never meet on a fixed port.
+        for port in {int(p) for p in re.findall(r"\b(?:localhost|127\.0\.0\.1):(\d+)\b", text)}:
+            self.ports.setdefault(port, _free_port())
+        if needs_prometheus:
+            self.ports.setdefault(ADDRESSES["triton-metrics"], _free_port())
         if any(re.match(r"promtool\s", c) for c in page_commands):
             require_tool("promtool")
         if starts_prometheus:

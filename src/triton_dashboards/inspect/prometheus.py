@@ -87,15 +87,19 @@ class Prometheus:
         try:
             body = response.json()
         except ValueError:
-            raise PrometheusUnreachable(
-                f"{self.url}{path} answered HTTP {response.status_code} without Prometheus' "
-                f"JSON ({_one_line(response.text, 80)!r}): is this a Prometheus URL?"
-            ) from None
-        if not isinstance(body, Mapping) or body.get("status") != "success":
-            error = body.get("error") if isinstance(body, Mapping) else None
-            kind = body.get("errorType") if isinstance(body, Mapping) else None
+            raise self._not_prometheus(path, response) from None
+        if not isinstance(body, Mapping) or body.get("status") not in ("success", "error"):
+            raise self._not_prometheus(path, response)  # JSON, but not Prometheus' envelope
+        if body.get("status") != "success":
+            error, kind = body.get("error"), body.get("errorType")
             raise PrometheusError(_one_line(f"{kind or 'error'}: {error or response.text}"))
         return body.get("data")
+
+    def _not_prometheus(self, path: str, response: requests.Response) -> PrometheusUnreachable:
+        return PrometheusUnreachable(
+            f"{self.url}{path} answered HTTP {response.status_code} without Prometheus' "
+            f"JSON ({_one_line(response.text, 80)!r}): is this a Prometheus URL?"
+        )
 
     @staticmethod
     def _result(data: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from test_kserve import TRTLLM, VLLM
 from test_starter import declared_ensembles
 
 from triton_dashboards.dashboard.stock import OVERVIEW_UID
-from triton_dashboards.inspect.discover import NO_TRITON
+from triton_dashboards.inspect.discover import NO_SERIES, NO_TRITON
 from triton_dashboards.simulator import Workload, serve
 
 pytestmark = pytest.mark.e2e
@@ -273,3 +273,18 @@ def test_dead_or_wrong_servers_are_one_line_each(deployment: Deployment, dead_ur
     assert_one_line_error(
         discover("--prometheus", deployment.prometheus, "--uid-prefix", "a b"), "--uid-prefix"
     )
+
+
+def test_a_prometheus_without_triton_series_says_what_to_check(
+    prometheus: PrometheusServer,
+) -> None:
+    result = discover("--prometheus", prometheus.url, "--output", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["models"] == [] and not any(f["on"] for f in doc["flags"])
+    assert doc["notes"] == [NO_SERIES, NO_TRITON]
+
+
+def test_a_server_that_is_not_prometheus_is_one_line(deployment: Deployment) -> None:
+    result = discover("--prometheus", deployment.triton["vllm-0"])
+    assert_one_line_error(result, "without Prometheus' JSON", "is this a Prometheus URL?")

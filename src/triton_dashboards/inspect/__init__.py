@@ -20,7 +20,9 @@ The public API::
 
 Modules: :mod:`.prometheus` (the HTTP API client), :mod:`.intervals` (Grafana's interval
 arithmetic), :mod:`.variables` (template variables), :mod:`.engine` (running targets);
-:mod:`.triton` asks Triton's own HTTP API which models and ensembles exist.
+:mod:`.triton` asks Triton's own HTTP API which models and ensembles exist; :mod:`.discover`
+puts that together with what Prometheus holds, and :mod:`.starter` writes the dashboard
+files to start from.
 """
 
 from triton_dashboards.inspect.engine import (

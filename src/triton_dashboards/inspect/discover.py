@@ -34,13 +34,17 @@ from triton_dashboards.promql import Matcher
 from triton_dashboards.query.fleet import Ensemble
 from triton_dashboards.query.recording import Recording
 
-__all__ = ["Discovery", "Flag", "SeenModel", "discover", "locations_of"]
+__all__ = ["NO_SERIES", "NO_TRITON", "Discovery", "Flag", "SeenModel", "discover", "locations_of"]
 
 #: The label a central Prometheus tells clusters apart by (the recording rules' default).
 CLUSTER_LABEL = Recording().cluster or "cluster"
 #: Where a Triton server runs, as its series' labels say; the first is the cluster label.
 WHERE = (CLUSTER_LABEL, "namespace", "job", "pod", "instance")
 
+NO_SERIES = (
+    "Prometheus holds no Triton series: check that it scrapes Triton's metrics port "
+    "(8002 by default, path /metrics) and that the targets are up"
+)
 NO_TRITON = (
     "ensembles cannot be known from Prometheus alone: a step's series look like any "
     "model's; pass --triton http://TRITON:8000 (Triton's HTTP port) to read each "
@@ -100,9 +104,10 @@ class Discovery:
     @property
     def notes(self) -> tuple[str, ...]:
         """What the reader should know and cannot see in the lists, one sentence each."""
+        notes = [] if self.models or self.server_families else [NO_SERIES]
         if self.triton is None:
-            return (NO_TRITON,)
-        notes = list(self.triton.notes)
+            return (*notes, NO_TRITON)
+        notes += self.triton.notes
         seen = {m.name for m in self.models}
         served = {m.name for m in self.triton.models if m.ready}
         unseen = sorted(served - seen)

@@ -31,19 +31,42 @@ def _sources(directory: Path, files: tuple[Path, ...]) -> list[Path]:
     return sources
 
 
-def _build(directory: Path, files: tuple[Path, ...]) -> list:  # type: ignore[type-arg]
-    from triton_dashboards.dashboard.project import ProjectError, build
+SCHEMA_OPTION = click.option(
+    "--schema",
+    type=click.Choice(["v1", "v2"]),
+    default=None,
+    help="Write v1 dashboard JSON (Grafana 11-13) or the v2 Dashboard resource (Grafana 13+). "
+    "Default: [tool.triton-dashboards] schema in pyproject.toml, else v1.",
+)
+
+
+def _schema(directory: Path, files: tuple[Path, ...], schema: str | None) -> str:
+    """``--schema``, else the repository's setting (pyproject.toml), else v1."""
+    if schema is not None:
+        return schema
+    from triton_dashboards.dashboard.settings import SettingsError, read
 
     try:
-        return build(_sources(directory, files))
+        return read(files[0].parent if files else directory).schema
+    except SettingsError as e:
+        fail(str(e))
+
+
+def _build(directory: Path, files: tuple[Path, ...], schema: str | None = None) -> list:  # type: ignore[type-arg]
+    from triton_dashboards.dashboard.project import ProjectError, build
+
+    chosen = _schema(directory, files, schema)
+    try:
+        return build(_sources(directory, files), "v2" if chosen == "v2" else "v1")
     except ProjectError as e:
         fail(str(e))
 
 
 @click.command()
 @DIR_OPTION
+@SCHEMA_OPTION
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def build(directory: Path, files: tuple[Path, ...]) -> None:
+def build(directory: Path, schema: str | None, files: tuple[Path, ...]) -> None:
     """Render every *.dashboard.py file to its .json.
 
     Nothing is written unless every file builds; unchanged JSON is left alone.
@@ -52,10 +75,11 @@ def build(directory: Path, files: tuple[Path, ...]) -> None:
     Example:
       triton-dashboards build
       triton-dashboards build dashboards/ner.dashboard.py
+      triton-dashboards build --schema v2
     """
     from triton_dashboards.dashboard.project import orphans, write
 
-    built = _build(directory, files)
+    built = _build(directory, files, schema)
     written = {item.target for item in write(built)}
     removed = orphans(built)
     for path in removed:
@@ -72,7 +96,8 @@ def build(directory: Path, files: tuple[Path, ...]) -> None:
 
 @click.command()
 @DIR_OPTION
-def check(directory: Path) -> None:
+@SCHEMA_OPTION
+def check(directory: Path, schema: str | None) -> None:
     """Fail (exit 1) when committed JSON is stale, missing or orphaned: the CI gate.
 
     \b
@@ -81,7 +106,7 @@ def check(directory: Path) -> None:
     """
     from triton_dashboards.dashboard.project import orphans, stale
 
-    built = _build(directory, ())
+    built = _build(directory, (), schema)
     problems = stale(built)
     for item, state in problems:
         click.echo(f"{state}: {item.target} does not match {item.source}", err=True)
@@ -106,8 +131,9 @@ def check(directory: Path) -> None:
 def lint(directory: Path, rules: Path | None, files: tuple[Path, ...]) -> None:
     """Check every query of dashboard JSON files (exit 1 on findings).
 
-    Each expression must parse once Grafana variables are substituted, name only
-    current Triton metrics, use =~ with multi-value variables, and wrap counters in
+    Reads v1 dashboard JSON and v2 Dashboard resources alike. Each expression must parse
+    once Grafana variables are substituted, name only current Triton metrics, use =~ with
+    multi-value variables, and wrap counters in
     rate() or increase(). With --rules, every recorded series a dashboard reads must be
     recorded by that file (same names, same window). Default: every JSON file in --dir.
 

@@ -24,6 +24,7 @@ from triton_dashboards.dashboard import records
 from triton_dashboards.dashboard.lint import Finding, lint_dashboard
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.render import Schema, as_dashboard, render, text_of, to_json
+from triton_dashboards.dashboard.schema.v2_view import v1_view
 from triton_dashboards.files import write_atomic
 
 __all__ = [
@@ -156,7 +157,7 @@ def _uid_in(path: Path) -> str | None:
         model = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    uid = model.get("uid") if isinstance(model, dict) else None
+    uid = v1_view(model).get("uid") if isinstance(model, dict) else None
     return uid if isinstance(uid, str) and uid else None
 
 
@@ -288,6 +289,8 @@ def lint_files(paths: Sequence[Path], rules: Path | None = None) -> list[Finding
             model = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise ProjectError(f"{path}: cannot read dashboard JSON: {_one_line(e)}") from None
+        if isinstance(model, dict):
+            model = v1_view(model)  # a v2 resource: its queries and variables, as v1's
         if not isinstance(model, dict) or "panels" not in model:
             raise ProjectError(f"{path}: not a Grafana dashboard (no `panels`)")
         uid = model.get("uid")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.schema.v1 import SCHEMA_VERSION, to_v1
+from triton_dashboards.dashboard.schema.v2 import to_v2
 
 __all__ = [
     "SCHEMAS",
@@ -28,9 +29,9 @@ __all__ = [
     "to_json",
 ]
 
-Schema = Literal["v1"]
+Schema = Literal["v1", "v2"]
 #: The schemas a dashboard can be written in; v1 is the default.
-SCHEMAS: tuple[Schema, ...] = ("v1",)
+SCHEMAS: tuple[Schema, ...] = ("v1", "v2")
 
 
 def as_dashboard(dashboard: Any) -> Dashboard:
@@ -47,7 +48,9 @@ def as_dashboard(dashboard: Any) -> Dashboard:
 def to_json(dashboard: Any, schema: Schema = "v1") -> dict[str, Any]:
     """The dashboard as plain JSON: v1's dashboard model, or v2's ``Dashboard`` resource."""
     model = as_dashboard(dashboard)
-    if schema not in SCHEMAS:
+    if schema == "v2":
+        return to_v2(model)
+    if schema != "v1":
         raise ValueError(f"schema {schema!r} is not one of {', '.join(SCHEMAS)}")
     return to_v1(model)
 

@@ -2,7 +2,8 @@
 
 A row per backend: vLLM's histograms and counters, TensorRT-LLM's gauges with the
 first-response histogram of its decoupled model. A deployment shows data in the row of the
-backend it runs; the other row's panels say "No data" and can stay collapsed.
+backend it runs; in v1 the other row's panels say "No data", in v2 that row is not shown
+(conditional rendering: a row only while its panels have data).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def llm_serving(
                     panels.vllm_requests(scope),
                     panels.vllm_kv_cache(scope),
                 ],
+                hide_without_data=True,
             ),
             Row(
                 "TensorRT-LLM",
@@ -62,6 +64,7 @@ def llm_serving(
                     panels.trt_context_tokens(scope),
                     panels.kv_transfer_time(scope),
                 ],
+                hide_without_data=True,
             ),
         ],
     )

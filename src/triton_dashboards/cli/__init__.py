@@ -9,7 +9,16 @@ from __future__ import annotations
 import click
 
 from triton_dashboards import __version__
-from triton_dashboards.cli import build, discover, init, prometheus, publish, rules, simulate
+from triton_dashboards.cli import (
+    build,
+    discover,
+    doctor,
+    init,
+    prometheus,
+    publish,
+    rules,
+    simulate,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +35,6 @@ def main() -> None:
     """
 
 
-for _module in (init, build, prometheus, simulate, publish, rules, discover):
+for _module in (init, build, prometheus, simulate, publish, rules, discover, doctor):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Protocol
 
 import attrs
@@ -180,18 +180,27 @@ def run_dashboard(
     selected: Mapping[str, Sequence[str]] | None = None,
     all_values: bool = False,
     workers: int = DEFAULT_WORKERS,
+    pool: Executor | None = None,
 ) -> DashboardRun:
     """Refresh ``dashboard`` over ``context`` (its range and scrape interval).
 
     Variables keep their saved selection unless ``selected`` names others (``["$__all"]``
     for All). A query Prometheus rejects is kept as the target's ``error``; an unreachable
-    server raises :class:`.prometheus.PrometheusUnreachable`.
+    server raises :class:`.prometheus.PrometheusUnreachable`. ``pool`` runs the queries
+    on an executor of yours (shared by several dashboards, so the bound holds for all).
     """
     board = dict(dashboard)
     variables = Variables(board, prometheus, context, selected=selected, all_values=all_values)
     pairs = list(panel_targets(board))
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        runs = list(pool.map(lambda pt: _run_one(prometheus, variables, *pt), pairs))
+
+    def one(pair: tuple[dict[str, Any], dict[str, Any]]) -> TargetRun:
+        return _run_one(prometheus, variables, *pair)
+
+    if pool is not None:
+        runs = list(pool.map(one, pairs))
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as own:
+            runs = list(own.map(one, pairs))
     panels: dict[int, tuple[dict[str, Any], list[TargetRun]]] = {}
     for (panel, _), run in zip(pairs, runs, strict=True):
         panels.setdefault(id(panel), (panel, []))[1].append(run)

@@ -1,0 +1,242 @@
+"""Doctor: every panel of every dashboard run as Grafana would, and each empty one explained.
+
+An empty panel's query is taken apart (:mod:`.anatomy`) and each part asked about in turn,
+from the widest question to the narrowest, so the first answer that fails is the cause:
+
+1. is the family (or the recorded series) there at all? If not: ``family-absent`` with
+   what brings it (catalog), ``record-absent`` with what the loaded rules do record (a
+   loaded rule that recorded nothing is explained by its own query, one level down), or
+   ``target-down`` when Prometheus holds no Triton series at all;
+2. does each matcher, added one at a time, still match? The first that matches nothing is
+   a ``label-mismatch``, told with the values the series carry;
+3. does the selector still match at the range's end? If not, the series stopped inside the
+   range: ``stale``, with the pods or instances gone;
+4. does each range window hold two samples at its end? If not: ``window-too-short``;
+5. does a ``histogram_quantile`` have a value the panel's guard hides? ``quantile-hidden``,
+   the lowest or the +Inf bucket (by design: no value is the honest answer).
+
+Beside the panels: headlines that count every model and step get ``ensemble-undeclared``
+when Triton (``--triton``) serves ensembles; targets that are down are ``findings`` of the
+server, not of a panel. Queries run concurrently, at most ``workers`` at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import attrs
+
+from triton_dashboards.inspect import causes
+from triton_dashboards.inspect.anatomy import Part, parts, quantiles
+from triton_dashboards.inspect.causes import Cause
+from triton_dashboards.inspect.engine import DEFAULT_WORKERS, PanelRun, has_data, run_dashboard
+from triton_dashboards.inspect.facts import Facts
+from triton_dashboards.inspect.intervals import QueryContext
+from triton_dashboards.inspect.prometheus import Prometheus
+from triton_dashboards.inspect.report import DashboardReport, PanelReport, Report
+from triton_dashboards.query.fleet import Ensemble, counted
+
+__all__ = ["diagnose"]
+
+#: The title every headline over every model and step starts with (query.fleet.counted).
+_COUNTS_STEPS = counted(()).title
+#: Rules one level down explain a loaded record that holds nothing (fleet reads per-target).
+_RULE_DEPTH = 2
+#: Dashboards diagnosed at once (each resolves its variables one after another).
+_DASHBOARDS_AT_ONCE = 4
+
+
+def diagnose(
+    dashboards: Sequence[tuple[str, Mapping[str, Any]]],
+    prometheus: Prometheus,
+    context: QueryContext,
+    *,
+    ensembles: Sequence[Ensemble] | None = None,
+    workers: int = DEFAULT_WORKERS,
+) -> Report:
+    """The report on ``dashboards`` (file name, JSON) over ``context``.
+
+    ``ensembles`` are the ensembles Triton serves (None: Triton was not asked).
+    """
+    facts = Facts(prometheus, context)
+    with (
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+        ThreadPoolExecutor(max_workers=_DASHBOARDS_AT_ONCE) as boards,
+    ):
+
+        def one(item: tuple[str, Mapping[str, Any]]) -> DashboardReport:
+            file, dashboard = item
+            run = run_dashboard(dashboard, prometheus, context, pool=pool)
+            panels = list(pool.map(lambda p: _panel(p, facts, ensembles or ()), run.panels))
+            return DashboardReport(run.uid, run.title, file, tuple(panels))
+
+        reports = tuple(boards.map(one, dashboards))
+    return Report(prometheus.url, tuple(_findings(facts)), reports)
+
+
+@attrs.frozen
+class _Found:
+    """One part's cause before it is merged with the same cause of the panel's other parts.
+
+    Causes with one ``key`` differ only in their ``subject`` (the family, record or
+    selector), so a panel whose every family misses one namespace gets one cause.
+    """
+
+    key: tuple[Any, ...]
+    subject: str
+    build: Callable[[Sequence[str]], Cause]
+
+
+def _merge(found: Sequence[_Found]) -> list[Cause]:
+    subjects: dict[tuple[Any, ...], dict[str, None]] = {}
+    builders: dict[tuple[Any, ...], Callable[[Sequence[str]], Cause]] = {}
+    for f in found:
+        subjects.setdefault(f.key, {})[f.subject] = None
+        builders.setdefault(f.key, f.build)
+    return [builders[key](list(names)) for key, names in subjects.items()]
+
+
+def _panel(run: PanelRun, facts: Facts, ensembles: Sequence[Ensemble]) -> PanelReport:
+    found: list[Cause] = []
+    if ensembles and run.title.startswith(_COUNTS_STEPS):
+        found.append(causes.ensemble_undeclared(ensembles))
+    errors = run.errors
+    if errors:
+        return PanelReport(run.title, "error", tuple(found), errors[0])
+    parts_found: list[_Found] = []
+    for target in run.targets:
+        if not target.has_data:
+            explained = _explain(target.expr, facts, target.context.scrape_interval, 0)
+            parts_found += explained if explained else _quantile(target.expr, facts)
+    found += _merge(parts_found)
+    if run.has_data:
+        return PanelReport(run.title, "ok", tuple(found))
+    harmless = bool(found) and all(c.kind.harmless for c in found)
+    return PanelReport(run.title, "ok" if harmless else "empty", tuple(found))
+
+
+def _explain(expr: str, facts: Facts, scrape: float, depth: int) -> list[_Found]:
+    found: list[_Found] = []
+    for part in parts(expr):
+        found += _part(part, facts, scrape, depth)
+    return found
+
+
+def _part(part: Part, facts: Facts, scrape: float, depth: int) -> list[_Found]:
+    metric = part.metric
+    if not metric:
+        return []
+    if not facts.exists(metric):
+        if ":" in metric:
+            return _record(metric, facts, scrape, depth)
+        if not facts.triton_jobs():
+            return [_Found(("none",), metric, lambda _: causes.no_target())]
+        return [_Found(("family", metric), metric, lambda _: causes.family_absent(metric))]
+    for upto in range(1, len(part.matchers) + 1):
+        if not facts.exists(part.selector(upto)):
+            matcher, label = part.matchers[upto - 1], part.labels[upto - 1]
+            values = facts.values(label, part.selector(upto - 1))
+            key = ("label", matcher, tuple(values))
+            build = partial(causes.label_mismatch, matcher=matcher, label=label, values=values)
+            return [_Found(key, metric, build)]
+    selector = part.selector()
+    if not facts.now(selector):
+        return [_stale(selector, facts)]
+    window = part.window
+    if window is not None:
+        at_end = facts.instant(f"max(count_over_time({selector}[{window:g}s]))")
+        n = int(float(at_end[0]["value"][1])) if at_end else 0
+        if n < 2:
+            where = f"{part.function or 'range'}({selector})"
+            return [
+                _Found(
+                    ("window", window, n),
+                    where,
+                    lambda w: causes.window_too_short(w, window, scrape, n),
+                )
+            ]
+    return []
+
+
+def _record(name: str, facts: Facts, scrape: float, depth: int) -> list[_Found]:
+    rule = next((r for r in facts.rules() if r.get("name") == name), None)
+    if rule is None or depth >= _RULE_DEPTH:
+        rest = name.partition(":")[2]
+        family = rest.rpartition(":")[0]
+        recorded = facts.recorded()
+        similar = tuple(r for r in recorded if r.split(":")[1:2] == [family])
+        loaded = bool(recorded)
+        return [
+            _Found(
+                ("record", similar, loaded),
+                name,
+                lambda names: causes.record_absent(names, similar, loaded),
+            )
+        ]
+    if rule.get("health") == "err":
+        error = " ".join(str(rule.get("lastError") or "").split())
+        failing = f"{name} (its rule fails: {error})"
+        return [_Found(("record", failing), failing, lambda n: causes.record_absent(n, [], True))]
+    return _explain(str(rule.get("query") or ""), facts, scrape, depth + 1)
+
+
+def _stale(selector: str, facts: Facts) -> _Found:
+    last = facts.last_seen(selector)
+    end = facts.context.end
+    seen = {v for label in ("pod", "instance") for v in facts.values(label, selector)}
+    now = {s["metric"].get(k) for s in facts.now(selector) for k in ("pod", "instance")}
+    gone = tuple(sorted(seen - now))
+    stopped = last if last is not None else end
+    key = ("stale", gone, round(stopped))
+    return _Found(key, selector, lambda s: causes.stale(s, stopped, end, gone))
+
+
+def _quantile(expr: str, facts: Facts) -> list[_Found]:
+    for quantile in quantiles(expr):
+        if not has_data(facts.instant(f"histogram_quantile({quantile.q:g}, {quantile.buckets})")):
+            continue
+        groups: dict[tuple[tuple[str, str], ...], dict[float, float]] = defaultdict(dict)
+        for series in facts.instant(quantile.buckets):
+            labels = series["metric"]
+            key = tuple((k, labels.get(k, "")) for k in quantile.group)
+            groups[key][float(labels.get("le", "nan"))] = float(series["value"][1])
+        where = {w for buckets in groups.values() if (w := _bucket_of(quantile.q, buckets))}
+        if where:
+            bounds = sorted(where)
+            build = partial(causes.quantile_hidden, where=bounds)
+            return [_Found(("quantile", *bounds), f"{quantile.q:g}", build)]
+    return []
+
+
+def _bucket_of(q: float, buckets: Mapping[float, float]) -> str | None:
+    """ "the lowest bucket (<= b)" or "the +Inf bucket (> b)" when ``q`` falls in one."""
+    bounds = sorted(b for b in buckets if not math.isnan(b))
+    total = buckets.get(math.inf, 0.0)
+    finite = [b for b in bounds if math.isfinite(b)]
+    if total <= 0 or not finite:
+        return None
+    rank = q * total
+    if buckets[finite[0]] >= rank:
+        return f"the lowest bucket (<= {finite[0]:g})"
+    if buckets[finite[-1]] < rank:
+        return f"the +Inf bucket (> {finite[-1]:g})"
+    return None
+
+
+def _findings(facts: Facts) -> list[Cause]:
+    """Triton targets that are down (or none at all): facts about the server."""
+    jobs = set(facts.triton_jobs())
+    found = []
+    for target in facts.targets():
+        job = str((target.get("labels") or {}).get("job") or target.get("scrapePool") or "")
+        if target.get("health") == "down" and (not jobs or job in jobs):
+            url = str(target.get("scrapeUrl") or "")
+            found.append(causes.target_down(url, job, str(target.get("lastError") or "")))
+    if not jobs and not found:
+        found.append(causes.no_target())
+    return found

@@ -143,7 +143,7 @@ def window_too_short(
     where: Sequence[str], window: float, scrape: float, samples: int | None
 ) -> Cause:
     """A range of ``window`` s holds fewer than 2 samples at a ``scrape`` s interval."""
-    held = f"holds {samples}" if samples is not None else f"holds at most {int(window // scrape)}"
+    held = f"holds at most {samples if samples is not None else int(window // scrape)}"
     return Cause(
         Kind.WINDOW_TOO_SHORT,
         f"{listed(where, False)}: a [{_duration(window)}] window {held} sample(s) at a "

@@ -149,8 +149,7 @@ def _part(part: Part, facts: Facts, scrape: float, depth: int) -> list[_Found]:
         return [_stale(selector, facts)]
     window = part.window
     if window is not None:
-        at_end = facts.instant(f"max(count_over_time({selector}[{window:g}s]))")
-        n = int(float(at_end[0]["value"][1])) if at_end else 0
+        n = facts.most_samples(selector, window)
         if n < 2:
             where = f"{part.function or 'range'}({selector})"
             return [

@@ -94,6 +94,13 @@ class Facts:
 
         return self._once(("last", selector), ask)
 
+    def most_samples(self, selector: str, window: float) -> int:
+        """The most samples a ``[window]`` of ``selector`` held at any step of the range."""
+        span, step = round(self.context.range), max(round(self.context.step), 1)
+        expr = f"max(max_over_time(count_over_time({selector}[{window:g}s])[{span}s:{step}s]))"
+        found = self.instant(expr)
+        return int(float(found[0]["value"][1])) if found else 0
+
     def targets(self) -> list[dict[str, Any]]:
         """The active scrape targets."""
         return self._once("targets", self.prometheus.targets)

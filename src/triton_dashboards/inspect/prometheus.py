@@ -180,15 +180,29 @@ class Prometheus:
         """The longest scrape interval of the active targets (of ``jobs``), in seconds.
 
         The longest, because ``$__rate_interval`` must hold two samples of every target
-        a panel reads; None when the server scrapes nothing (or an older Prometheus does
-        not say).
+        a panel reads. With no target to ask (all gone, or an older Prometheus that does
+        not say), the configuration's global ``scrape_interval``; None if that fails too.
         """
         intervals = [
             parse_duration(t["scrapeInterval"])
             for t in self.targets()
             if t.get("scrapeInterval") and (not jobs or t.get("scrapePool") in jobs)
         ]
-        return max(intervals) if intervals else None
+        if intervals:
+            return max(intervals)
+        interval = (self.config().get("global") or {}).get("scrape_interval")
+        return parse_duration(str(interval)) if interval else None
+
+    def config(self) -> dict[str, Any]:
+        """The configuration the server runs with (its ``prometheus.yml``, as loaded)."""
+        import yaml
+
+        text = self._api("GET", "/api/v1/status/config").get("yaml") or ""
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise PrometheusError(f"{self.url} served a configuration that is not YAML") from None
+        return loaded if isinstance(loaded, dict) else {}
 
     def rules(self) -> list[dict[str, Any]]:
         """The loaded rule groups, each with its ``rules`` (``name``, ``query``, ``health``)."""

@@ -61,6 +61,13 @@ def test_a_slow_server_times_out_instead_of_hanging() -> None:
     assert time.monotonic() - started < 3
 
 
+def test_with_no_target_the_scrape_interval_is_the_global_one(
+    prometheus: PrometheusServer,
+) -> None:
+    assert not prometheus.targets()
+    assert prometheus.read_scrape_interval() == 1.0  # the fixture's global 1s
+
+
 def test_a_rejected_query_is_one_line_with_the_query(prometheus: PrometheusServer) -> None:
     client = Prometheus(prometheus.url)
     with pytest.raises(PrometheusError) as caught:
@@ -77,7 +84,6 @@ def test_scrape_interval_and_a_dashboard_refresh_on_a_real_server() -> None:
     ):
         server.wait_for("count_over_time(up[20s]) >= 3", timeout=30)
         assert server.read_scrape_interval() == 2.0
-        assert server.read_scrape_interval(["other"]) is None
         dashboard = {
             "panels": [
                 {

@@ -190,10 +190,10 @@ class Prometheus:
         ]
         if intervals:
             return max(intervals)
-        interval = (self.config().get("global") or {}).get("scrape_interval")
+        interval = (self.running_config().get("global") or {}).get("scrape_interval")
         return parse_duration(str(interval)) if interval else None
 
-    def config(self) -> dict[str, Any]:
+    def running_config(self) -> dict[str, Any]:
         """The configuration the server runs with (its ``prometheus.yml``, as loaded)."""
         import yaml
 

@@ -212,6 +212,18 @@ def test_basic_auth_and_org_from_the_environment(repo: Path) -> None:
         assert_one_line_error(run("publish", cwd=repo, **env), "GRAFANA_USER", "GRAFANA_PASSWORD")
 
 
+def test_refused_credentials_in_the_url_are_named_and_never_printed(repo: Path) -> None:
+    """A 401 with user:password@ in GRAFANA_URL used to say "check GRAFANA_USER"."""
+    with GrafanaDouble(token=None, users={"ci": "pw_SECRET_ZZZ"}) as double:
+        scheme, rest = double.url.split("://", 1)
+        env = {"GRAFANA_URL": f"{scheme}://ci:pw_SECRET_ZZZ@{rest}"}
+        assert run("publish", cwd=repo, **env).returncode == 0
+        env = {"GRAFANA_URL": f"{scheme}://ci:SECRET_ZZZ_typo@{rest}"}
+        line = assert_one_line_error(run("publish", cwd=repo, **env), "401", "GRAFANA_URL")
+        assert "in GRAFANA_URL" in line and "were refused" in line
+        assert "GRAFANA_USER" not in line and "ci:" not in line
+
+
 def test_pull_then_diff_is_clean(repo: Path, double: GrafanaDouble) -> None:
     env = grafana_env(double)
     assert run("publish", *FAST, cwd=repo, **env).returncode == 0

@@ -113,7 +113,7 @@ class GrafanaClient:
             self.session.auth = (user, password)
             basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             self._secrets = (password, basic)
-            self.auth = "basic"
+            self.auth = "basic" if config.user else "url"
         if config.org_id is not None:
             self.session.headers["X-Grafana-Org-Id"] = str(config.org_id)
         if config.ca_cert is not None:

@@ -52,6 +52,11 @@ def _credential_hint(auth: AuthKind) -> str:
         return "check GRAFANA_TOKEN (or --token): a service-account token with the Editor role"
     if auth == "basic":
         return "check GRAFANA_USER and GRAFANA_PASSWORD (or --user/--password)"
+    if auth == "url":  # never repeat them: the URL is a secret too
+        return (
+            "the user and password written in GRAFANA_URL (or --url) were refused: fix them "
+            "there, or take them out of the URL and set GRAFANA_TOKEN"
+        )
     return (
         "set GRAFANA_TOKEN to a service-account token with the Editor role "
         "(or GRAFANA_USER and GRAFANA_PASSWORD)"

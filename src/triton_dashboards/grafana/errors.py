@@ -30,7 +30,8 @@ __all__ = [
     "redact",
 ]
 
-AuthKind = Literal["token", "basic", "none"]
+#: How a client authenticates; "url" is basic auth with the user and password of the URL.
+AuthKind = Literal["token", "basic", "url", "none"]
 REDACTED = "***"
 
 

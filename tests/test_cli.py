@@ -369,3 +369,23 @@ def test_counts_are_singular_for_one(repo: Path) -> None:
     assert run("build", cwd=repo).returncode == 0
     lint = run("lint", cwd=repo)
     assert "1 finding in 2 dashboards" in lint.stderr
+
+
+ANTI_PATTERN = """\
+from triton_dashboards import Dashboard, Row, panels
+from triton_dashboards.panels import Query, Unit
+
+query = Query('increase(nv_inference_count{model="ner_pipeline"}[1m])', "{{pod}}")
+panel = panels.timeseries("x", [query], unit=Unit.NONE)
+dashboard = Dashboard(title="t", uid="t", rows=[Row("r", [panel])])
+"""
+
+
+def test_lint_flags_a_one_minute_window_unless_told_the_scrape_is_shorter(repo: Path) -> None:
+    write(repo, "anti", ANTI_PATTERN)
+    assert run("build", cwd=repo).returncode == 0
+    flagged = run("lint", cwd=repo)
+    assert flagged.returncode == 1
+    assert "[$__rate_interval]" in flagged.stdout and "1 finding in 1 dashboard" in flagged.stderr
+    assert run("lint", "--scrape-interval", "15s", cwd=repo).returncode == 0
+    assert_one_line_error(run("lint", "--scrape-interval", "soon", cwd=repo), "--scrape-interval")

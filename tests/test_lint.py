@@ -48,11 +48,11 @@ def only(findings: list[Finding]) -> Finding:
 @pytest.mark.parametrize(
     ("expr", "text", "used"),
     [
-        ("rate(x[$__rate_interval])", "rate(x[1m])", {"__rate_interval"}),
-        ("rate(x[${window}])", "rate(x[1m])", {"window"}),
-        ("rate(x[${window:raw}])", "rate(x[1m])", {"window"}),
-        ("increase(x[ $__range ])", "increase(x[1m])", {"__range"}),
-        ("max_over_time(rate(x[5m])[$span:1m])", "max_over_time(rate(x[5m])[1m:1m])", {"span"}),
+        ("rate(x[$__rate_interval])", "rate(x[1d])", {"__rate_interval"}),
+        ("rate(x[${window}])", "rate(x[1d])", {"window"}),
+        ("rate(x[${window:raw}])", "rate(x[1d])", {"window"}),
+        ("increase(x[ $__range ])", "increase(x[1d])", {"__range"}),
+        ("max_over_time(rate(x[5m])[$span:1m])", "max_over_time(rate(x[5m])[1d:1m])", {"span"}),
         ("rate(x[5m]) * $__interval_ms / 1000", "rate(x[5m]) * 1 / 1000", {"__interval_ms"}),
         ("topk($k, x)", "topk(1, x)", {"k"}),
         ("x", "x", set()),
@@ -91,14 +91,14 @@ def test_substitute_returns_every_variable_used() -> None:
     assert used == {"namespace", "model", "__rate_interval", "__interval_ms"}
     assert text == (
         'sum by (model) (rate(nv_inference_count{namespace=~"$namespace", model=~"${model}"}'
-        "[1m])) * 1"
+        "[1d])) * 1"
     )
 
 
 def test_substitute_sees_deprecated_bracket_syntax() -> None:
     """Grafana's deprecated ``[[var]]`` form (no ``$``) is a variable too."""
     text, used = substitute('sum(increase(nv_inference_count{pod=~"[[pod]]"}[$__range]))')
-    assert text == 'sum(increase(nv_inference_count{pod=~"[[pod]]"}[1m]))'
+    assert text == 'sum(increase(nv_inference_count{pod=~"[[pod]]"}[1d]))'
     assert used == {"pod", "__range"}
 
 
@@ -352,3 +352,50 @@ def test_committed_dashboard_queries_parse_and_are_clean(path: Path) -> None:
         except ValueError as e:
             pytest.fail(f"{path.name}: panel {title!r}: {e}: {text}")
     assert lint_dashboard(board, path.name) == []
+
+
+# -- fixed windows on counters --------------------------------------------------------------
+
+
+def test_the_documented_anti_pattern_is_flagged_and_points_to_rate_interval() -> None:
+    """`increase(nv_inference_count{model="ner_pipeline"}[1m])` holds one sample at a 60 s
+    scrape; it built and linted clean."""
+    finding = only(lint('increase(nv_inference_count{model="ner_pipeline"}[1m])'))
+    assert not finding.error  # builds; `lint` (and so `make check`) fails
+    assert "[1m]" in finding.message and "[$__rate_interval]" in finding.message
+    assert "at least [4m]" in finding.message
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "rate(nv_inference_count[$__rate_interval])",
+        "increase(nv_inference_count[${window}])",
+        "rate(nv_inference_count[4m])",
+        "sum(rate(nv_inference_request_duration_us[10m]))",
+        "max_over_time(nv_gpu_utilization[1m])",  # a gauge: any window has a sample
+        "rate(up[30s])",  # not a Triton counter: not this rule's business
+    ],
+)
+def test_windows_of_four_scrapes_or_variables_are_clean(expr: str) -> None:
+    assert lint(expr, variables=(SINGLE,)) == []
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "rate(nv_inference_request_success[2m])",
+        "irate(nv_inference_exec_count[1m])",
+        "sum(increase(nv_inference_first_response_histogram_ms_bucket[3m])) by (le)",
+    ],
+)
+def test_short_fixed_windows_on_triton_counters_are_findings(expr: str) -> None:
+    assert "window holds fewer than 4 scrapes at a 1m scrape interval" in only(lint(expr)).message
+
+
+def test_a_shorter_scrape_interval_allows_a_shorter_window() -> None:
+    expr = "rate(nv_inference_count[1m])"
+    board = dashboard(expr)
+    assert lint_dashboard(board, "test.json", scrape_interval=15) == []
+    [finding] = lint_dashboard(board, "test.json", scrape_interval=30)
+    assert "at a 30s scrape interval" in finding.message and "at least [2m]" in finding.message

@@ -131,7 +131,8 @@ def test_one_value_selected_or_kept_apart_is_clean(expr: str) -> None:
 
 def test_the_tutorial_dashboard_reports_its_gauge_and_sum_mistakes() -> None:
     board = json.loads((TESTDATA / "triton/dashboards" / TUTORIAL).read_text(encoding="utf-8"))
-    found = [(f.panel, f.message.split(":")[0]) for f in lint_dashboard(board, TUTORIAL)]
+    findings = lint_dashboard(board, TUTORIAL)
+    found = [(f.panel, f.message.split(":")[0]) for f in findings if "window" not in f.message]
     assert sorted(found) == [
         ("TRT-LLM General", "avg averages the general_type values of nv_trt_llm_general_metrics "
                             "(timestamp, iteration_counter), which are different quantities; "

@@ -127,15 +127,26 @@ def check(directory: Path, schema: str | None) -> None:
     help="Rules file (or PrometheusRule manifest) your Prometheus loads: also report each "
     "recorded series a dashboard reads that it does not record.",
 )
+@click.option(
+    "--scrape-interval",
+    default="1m",
+    show_default=True,
+    metavar="DURATION",
+    help="The longest scrape interval your Prometheus uses: a fixed rate()/increase() window "
+    "on a Triton counter must hold 4 of them.",
+)
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def lint(directory: Path, rules: Path | None, files: tuple[Path, ...]) -> None:
+def lint(
+    directory: Path, rules: Path | None, scrape_interval: str, files: tuple[Path, ...]
+) -> None:
     """Check every query of dashboard JSON files (exit 1 on findings).
 
     Reads v1 dashboard JSON and v2 Dashboard resources alike. Each expression must parse
     once Grafana variables are substituted, name only current Triton metrics, use =~ with
-    multi-value variables, and wrap counters in
-    rate() or increase(). With --rules, every recorded series a dashboard reads must be
-    recorded by that file (same names, same window). Default: every JSON file in --dir.
+    multi-value variables, and wrap counters in rate() or increase() over a window of 4
+    scrapes or more ($__rate_interval; a fixed [1m] holds one sample at a 1m scrape). With
+    --rules, every recorded series a dashboard reads must be recorded by that file (same
+    names, same window). Default: every JSON file in --dir.
 
     \b
     Example:
@@ -144,12 +155,17 @@ def lint(directory: Path, rules: Path | None, files: tuple[Path, ...]) -> None:
       triton-dashboards lint --rules triton-rules.yml dashboards/*-recorded.json
     """
     from triton_dashboards.dashboard.project import ProjectError, lint_files
+    from triton_dashboards.validation import InvalidValue, check_duration, duration_ms
 
+    try:
+        interval = duration_ms(check_duration(scrape_interval, "--scrape-interval")) / 1000
+    except InvalidValue as e:
+        fail(str(e))
     paths = list(files) or sorted(directory.glob("*.json"))
     if not paths:
         fail(f"no dashboard JSON in {directory}; run `triton-dashboards build` first")
     try:
-        findings = lint_files(paths, rules)
+        findings = lint_files(paths, rules, interval)
     except ProjectError as e:
         fail(str(e))
     for finding in findings:

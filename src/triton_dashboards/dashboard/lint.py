@@ -10,8 +10,17 @@ promql-parser, and its syntax tree is checked against the Triton catalog:
   that is not Triton's or was removed (``nv_inference_load_ratio``, gone since 2.0);
 * findings: ``=`` with a multi-value variable (Grafana interpolates a regex, so only
   ``=~`` matches), a counter used without ``rate()``/``increase()`` (a cumulative total
-  that restarts on every model reload), a gauge under ``rate()`` and a ``sum``/``avg``
-  over label values that are different quantities (:mod:`.lint_gauges`).
+  that restarts on every model reload), a fixed window under ``rate()``/``increase()``
+  too short for the scrape interval (below), a gauge under ``rate()`` and a
+  ``sum``/``avg`` over label values that are different quantities (:mod:`.lint_gauges`).
+
+**Windows.** ``increase(nv_inference_count[1m])`` holds one sample at a 60 s scrape and
+shows nothing. The rule assumes the scrape interval may be as long as
+:data:`SCRAPE_INTERVAL` (1m, Prometheus' default ``scrape_interval``; kube-prometheus-stack
+uses 30s, ``scrape-config`` writes 15s) and asks of a literal window on a Triton counter
+what Grafana's ``$__rate_interval`` guarantees: :data:`SCRAPES_PER_WINDOW` scrapes, so one
+missed scrape does not blank the panel. ``$__rate_interval`` (or any variable) is never
+flagged; ``lint --scrape-interval 15s`` tells the rule a shorter interval.
 
 A counter whose value is never read is not plotted raw: under ``count``, ``group``,
 ``absent``, ``present_over_time``, ``count_over_time`` and the like, or compared with 0
@@ -32,7 +41,15 @@ from triton_dashboards import catalog
 from triton_dashboards.dashboard import lint_gauges
 from triton_dashboards.promql.values import VARIABLE_SYNTAX
 
-__all__ = ["VARIABLE", "Finding", "expressions", "lint_dashboard", "substitute"]
+__all__ = [
+    "SCRAPES_PER_WINDOW",
+    "SCRAPE_INTERVAL",
+    "VARIABLE",
+    "Finding",
+    "expressions",
+    "lint_dashboard",
+    "substitute",
+]
 
 #: Grafana's built-in variables (docs: "Global variables").
 _DURATION_BUILTINS = frozenset({"__rate_interval", "__interval", "__range"})
@@ -43,6 +60,14 @@ _TEXT_BUILTINS = frozenset({"__dashboard", "__name", "__org", "__user", "__all"}
 _BUILTINS = _DURATION_BUILTINS | _NUMBER_BUILTINS | _TEXT_BUILTINS
 #: Grafana variable syntax, written once in the PromQL floor.
 VARIABLE = VARIABLE_SYNTAX
+#: The longest scrape interval the window rule expects, in seconds (Prometheus' default).
+SCRAPE_INTERVAL = 60.0
+#: Scrapes a ``rate()`` window must hold: Grafana's ``$__rate_interval`` is at least 4 of them.
+SCRAPES_PER_WINDOW = 4
+#: Functions whose window must hold several samples of a counter.
+_WINDOWED = frozenset({"rate", "increase", "irate"})
+#: What a variable window (``[$__rate_interval]``) stands in for: long enough for any rule.
+_RANGE_STAND_IN = "[1d"
 _RANGE_VAR = re.compile(r"\[\s*(?:\$\{\w+(?::\w+)?\}|\$\w+|\[\[\w+(?::\w+)?\]\])\s*(?=[\]:])")
 _LABEL_LIST = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _COUNTER_FUNCTIONS = frozenset({"rate", "increase", "irate", "resets"})
@@ -105,7 +130,7 @@ def substitute(expr: str) -> tuple[str, set[str]]:
         used.update(_names(text))
         if not in_string:
             text = _LABEL_LIST.sub(lambda m: VARIABLE.sub("grafana_variable", m.group(0)), text)
-            text = _RANGE_VAR.sub("[1m", text)
+            text = _RANGE_VAR.sub(_RANGE_STAND_IN, text)
             text = VARIABLE.sub("1", text)
         out.append(text)
     return "".join(out), used
@@ -137,9 +162,25 @@ def _is_cumulative(sample: str) -> bool:
 
 
 class _Checker:
-    def __init__(self, multi: set[str]) -> None:
+    def __init__(self, multi: set[str], scrape_interval: float = SCRAPE_INTERVAL) -> None:
         self.multi = multi
+        self.min_window = SCRAPES_PER_WINDOW * scrape_interval
+        self.scrape_interval = scrape_interval
         self.problems: list[tuple[str, bool]] = []
+
+    def _window(self, function: str, node: Any) -> None:
+        """A literal window on a Triton counter must hold :data:`SCRAPES_PER_WINDOW` scrapes."""
+        name = node.vector_selector.name or ""
+        seconds = node.range.total_seconds()
+        if not _is_cumulative(name) or seconds >= self.min_window:
+            return
+        window, interval = _duration(seconds), _duration(self.scrape_interval)
+        self.problems.append(
+            (f"{function}({name}[{window}]): a {window} window holds fewer than "
+             f"{SCRAPES_PER_WINDOW} scrapes at a {interval} scrape interval (one sample "
+             f"where they are a minute apart: no value); use [$__rate_interval], or at least "
+             f"[{_duration(self.min_window)}]", False)
+        )  # fmt: skip
 
     def visit(self, node: Any, function: str | None = None, *, exists: bool = False) -> None:
         """Check ``node``; ``exists`` is true where only a series' existence is read."""
@@ -151,6 +192,8 @@ class _Checker:
             name = node.func.name
             inner = exists or name in _EXISTENCE_FUNCTIONS
             for arg in node.args:
+                if name in _WINDOWED and isinstance(arg, pp.MatrixSelector):
+                    self._window(name, arg)
                 self.visit(arg, name if isinstance(arg, pp.MatrixSelector) else None, exists=inner)
         elif isinstance(node, pp.AggregateExpr):
             self.visit(node.expr, exists=exists or str(node.op) in _EXISTENCE_AGGREGATIONS)
@@ -196,7 +239,15 @@ class _Checker:
                         )  # fmt: skip
 
 
-def lint_expression(expr: str, variables: set[str], multi: set[str]) -> list[tuple[str, bool]]:
+def _duration(seconds: float) -> str:
+    """``240.0`` -> ``4m``, ``90.0`` -> ``90s``: PromQL's way of writing a window."""
+    whole = int(seconds)
+    return f"{whole // 60}m" if whole % 60 == 0 and whole else f"{whole}s"
+
+
+def lint_expression(
+    expr: str, variables: set[str], multi: set[str], scrape_interval: float = SCRAPE_INTERVAL
+) -> list[tuple[str, bool]]:
     """Problems of one expression as ``(message, is_error)``."""
     text, used = substitute(expr)
     problems = [
@@ -207,16 +258,19 @@ def lint_expression(expr: str, variables: set[str], multi: set[str]) -> list[tup
         tree = pp.parse(text)
     except ValueError as e:
         return [*problems, (f"query does not parse ({e}): {expr}", True)]
-    checker = _Checker(multi)
+    checker = _Checker(multi, scrape_interval)
     checker.visit(tree)
     return problems + checker.problems + lint_gauges.problems(tree)
 
 
-def lint_dashboard(dashboard: dict[str, Any], source: str) -> list[Finding]:
-    """Every problem in the queries of a rendered dashboard."""
+def lint_dashboard(
+    dashboard: dict[str, Any], source: str, scrape_interval: float = SCRAPE_INTERVAL
+) -> list[Finding]:
+    """Every problem in the queries of a rendered dashboard; ``scrape_interval`` (seconds)
+    is the longest the window rule expects."""
     names, multi = _multi_variables(dashboard)
     findings = []
     for panel, expr in expressions(dashboard):
-        for message, error in lint_expression(expr, names, multi):
+        for message, error in lint_expression(expr, names, multi, scrape_interval):
             findings.append(Finding(source, panel, message.replace("\n", " "), error))
     return findings

@@ -21,7 +21,7 @@ from pathlib import Path
 import attrs
 
 from triton_dashboards.dashboard import records
-from triton_dashboards.dashboard.lint import Finding, lint_dashboard
+from triton_dashboards.dashboard.lint import SCRAPE_INTERVAL, Finding, lint_dashboard
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.render import Schema, as_dashboard, render, text_of, to_json
 from triton_dashboards.dashboard.schema.v2_view import v1_view
@@ -275,9 +275,12 @@ def orphans(built: Sequence[Built]) -> list[Path]:
     return out
 
 
-def lint_files(paths: Sequence[Path], rules: Path | None = None) -> list[Finding]:
+def lint_files(
+    paths: Sequence[Path], rules: Path | None = None, scrape_interval: float = SCRAPE_INTERVAL
+) -> list[Finding]:
     """Lint rendered dashboard JSON files; with ``rules``, also each record they read
-    that the rules file does not write (:mod:`triton_dashboards.dashboard.records`)."""
+    that the rules file does not write (:mod:`triton_dashboards.dashboard.records`).
+    ``scrape_interval`` (seconds): the longest the window rule of :mod:`.lint` expects."""
     findings: list[Finding] = []
     try:
         written = None if rules is None else records.records_written(rules)
@@ -306,7 +309,7 @@ def lint_files(paths: Sequence[Path], rules: Path | None = None) -> list[Finding
             )
         elif isinstance(uid, str):
             uids[uid] = path
-        findings.extend(lint_dashboard(model, str(path)))
+        findings.extend(lint_dashboard(model, str(path), scrape_interval))
         if written is not None:
             findings.extend(records.unrecorded(model, str(path), written, str(rules)))
     return findings

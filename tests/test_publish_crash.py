@@ -112,7 +112,7 @@ def test_sigkill_at_random_points_then_a_rerun_converges(profile: str, repo: Pat
         assert f"{COUNT} unchanged" in said
 
 
-@pytest.mark.parametrize("profile", ["11", "13"])
+@pytest.mark.parametrize("profile", ["11", "12", "13"])
 def test_two_overlapping_runs_of_the_same_content_both_succeed(profile: str, repo: Path) -> None:
     with GrafanaDouble(profile=profile, token=TOKEN) as double:
         runs = [start(repo, double), start(repo, double)]

@@ -44,10 +44,15 @@ class _GitFailed(Exception):
 
 
 def _git(root: Path, *args: str) -> str:
+    return _git_bytes(root, *args).decode("utf-8", "replace")
+
+
+def _git_bytes(root: Path, *args: str, stdin: bytes = b"") -> bytes:
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
             capture_output=True,
+            input=stdin,
             timeout=GIT_TIMEOUT,
             check=False,
         )
@@ -56,7 +61,20 @@ def _git(root: Path, *args: str) -> str:
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise _GitFailed(said[0] if said else f"exit {done.returncode}")
-    return done.stdout.decode("utf-8", "replace")
+    return done.stdout
+
+
+def _blobs(out: bytes) -> Iterator[tuple[str, bytes]]:
+    """``git cat-file --batch`` output: (blob id, content) for each blob found."""
+    at = 0
+    while at < len(out):
+        end = out.index(b"\n", at)
+        header = out[at:end].decode("ascii", "replace").split()
+        at = end + 1
+        if len(header) == 3:
+            size = int(header[2])
+            yield header[0], out[at : at + size]
+            at += size + 1
 
 
 def remote_name(url: str) -> str:
@@ -83,7 +101,10 @@ class _Lineage(Container[str]):
         self._paths = paths
 
     def __contains__(self, wanted: object) -> bool:
-        paths = self._paths if self._paths is not None else self._checkout.files()
+        paths = self._paths
+        if paths is None:
+            self._checkout.prime()
+            paths = self._checkout.files()
         return any(found == wanted for path in paths for found in self._checkout.hashes(path))
 
 
@@ -123,24 +144,44 @@ class Checkout:
             return sorted(self._blobs or {})
 
     def hashes(self, relative: str) -> Iterator[str]:
-        """Each committed version's content hash, newest first."""
-        for blob in self._blobs_of(relative):
+        """Each committed version's content hash, newest first. The newest is read alone (a
+        fast-forward usually asks for no other); the rest, when asked, in one ``git`` call."""
+        blobs = self._blobs_of(relative)
+        for index, blob in enumerate(blobs):
             with self._lock:
                 known = self._hashed.get(blob)
             if known is None:
-                known = self._hash(blob, relative)
+                self._hash(blobs[index : index + 1] if index == 0 else blobs[index:])
                 with self._lock:
-                    self._hashed[blob] = known
+                    known = self._hashed.get(blob, "")
             if known:
                 yield known
 
-    def _hash(self, blob: str, relative: str) -> str:
+    def prime(self) -> None:
+        """Hash every version of every watched file not hashed yet, in one ``git`` call."""
+        self._hash([blob for path in self.files() for blob in self._blobs_of(path)])
+
+    def _hash(self, blobs: list[str]) -> None:
+        """Hash ``blobs`` (those not hashed yet); a version that is not a dashboard hashes to
+        "": nothing can have been published from it."""
         assert self.root is not None
+        with self._lock:
+            wanted = list(dict.fromkeys(b for b in blobs if b not in self._hashed))
+        if not wanted:
+            return
         try:
-            text = _git(self.root, "cat-file", "blob", blob)
-            return parse_text(text, Path(relative)).content_hash
-        except (_GitFailed, InputError):
-            return ""  # a version that was not a dashboard: nothing was published from it
+            out = _git_bytes(self.root, "cat-file", "--batch", stdin="\n".join(wanted).encode())
+        except _GitFailed:
+            out = b""
+        found: dict[str, str] = dict.fromkeys(wanted, "")
+        for blob, content in _blobs(out):
+            try:
+                text = content.decode("utf-8")
+                found[blob] = parse_text(text, Path(blob)).content_hash
+            except (UnicodeDecodeError, InputError):
+                continue
+        with self._lock:
+            self._hashed.update(found)
 
     def _blobs_of(self, relative: str) -> list[str]:
         with self._lock:

@@ -66,7 +66,7 @@ def _echo_conflict_diff(outcome: Outcome) -> None:
 @click.option(
     "--prune",
     is_flag=True,
-    help="Delete dashboards in our folder that are not in --dir (only those we wrote last).",
+    help="Delete dashboards in our folder that are not in --dir (only those this repository owns).",
 )
 @click.option(
     "--output",
@@ -91,8 +91,10 @@ def publish(
     """Publish dashboard JSON to Grafana, writing only what changed.
 
     Default: every dashboards/*.json. A dashboard edited in Grafana since our last
-    publish is a CONFLICT: not written, its diff shown, exit 1, unless --force.
-    Lines come in the order of the files, so two runs print alike.
+    publish is a CONFLICT: not written, its diff shown, exit 1, unless --force. So is
+    one published from another branch (content not in this repository's history) or
+    from another repository (its uid is taken). Lines come in the order of the files,
+    so two runs print alike.
 
     \b
     With --output json, stdout holds exactly one JSON document, on success and on

@@ -83,9 +83,17 @@ def resolve_folders(
     return resolved
 
 
-def _writable(title: str, found: dict[str, Any]) -> None:
-    """Refuse now, also in a dry run, when Grafana says our saves there would be refused."""
-    if found.get("canSave") is False:
+def _writable(
+    client: DashboardApi, title: str, uid: str, found: dict[str, Any], dry_run: bool
+) -> None:
+    """Refuse now, also in a dry run, when Grafana says our saves there would be refused:
+    the legacy folder says ``canSave``; on ``/apis`` a dry run asks the folder's ``access``
+    (a real run hears the same from its first write, a 403 that stops it)."""
+    can = found.get("canSave")
+    ask = getattr(client, "can_save_in", None)
+    if can is None and dry_run and ask is not None:
+        can = ask(uid)
+    if can is False:
         raise forbidden(
             f"save dashboards in folder {title!r}", "canSave is false", "dashboards:write"
         )
@@ -109,12 +117,12 @@ def _resolve_one(
     found = client.get_folder(uid)
     if found is not None:
         if writable:
-            _writable(title, found)
+            _writable(client, title, uid, found, dry_run)
         return Folder(title, uid, "exists")
     adopted = _by_title(client, title, parent)
     if adopted is not None:
         if writable:
-            _writable(title, client.get_folder(adopted) or {})
+            _writable(client, title, adopted, client.get_folder(adopted) or {}, dry_run)
         return Folder(title, adopted, "adopted")
     if dry_run:
         _check_not_a_dashboard(client, title, uid)

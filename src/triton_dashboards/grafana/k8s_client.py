@@ -263,24 +263,23 @@ class K8sApi:
     # ------------------------------------------------------------------ folders
 
     def get_folder(self, uid: str) -> dict[str, Any] | None:
-        """The folder as the legacy API shapes it (``uid``, ``title``, ``parentUid``), and
-        ``canSave`` from its ``access`` subresource, where Grafana serves that."""
+        """The folder as the legacy API shapes it (``uid``, ``title``, ``parentUid``)."""
         call = Call("GET", self._folders(uid), f"read folder {uid}", "folders:read")
         obj = self._get(call, "folders")
-        if obj is None:
-            return None
-        return {**_folder(obj), **self._access(self._folders(uid) + "/access", f"folder {uid}")}
+        return _folder(obj) if obj is not None else None
 
-    def _access(self, path: str, what: str) -> dict[str, Any]:
-        """``canSave`` of a folder's ``access`` subresource ({} where it is not served)."""
-        call = Call("GET", path, f"read what this credential may do with {what}", "none")
+    def can_save_in(self, uid: str) -> bool | None:
+        """Whether Grafana lets this credential save in the folder: its ``access``
+        subresource (``FolderAccessInfo``), which the object itself does not carry. None
+        where Grafana does not serve it. A dry run asks; a real run hears 403 on its write."""
+        path = self._folders(uid) + "/access"
+        call = Call("GET", path, f"read what this credential may do in folder {uid}", "none")
         response = self.client.send(call, ok=frozenset({404, 405}))
         if response.status_code in (404, 405):
-            return {}
+            return None
         body = self.client.json_of(call, response)
-        if isinstance(body, dict) and isinstance(body.get("canSave"), bool):
-            return {"canSave": body["canSave"]}
-        return {}
+        found = body.get("canSave") if isinstance(body, dict) else None
+        return found if isinstance(found, bool) else None
 
     def list_folders(self, parent_uid: str | None = None) -> list[dict[str, Any]]:
         """The folders directly under ``parent_uid`` (the root when None)."""

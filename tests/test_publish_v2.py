@@ -1,7 +1,7 @@
 """Publishing schema v2 dashboards (issue 18, deliverable 3): a ``dashboard.grafana.app/v2``
 ``Dashboard`` resource in ``dashboards/NAME.json`` goes through ``/apis/.../v2`` on Grafana 13,
 compared v2 with v2, with the same hash, marks, history and ``--force`` as v1; Grafana 11 and
-12 refuse it in one line. Written by hand here; the renderer writes the same resource."""
+12 refuse it in one line. Written by hand here, and rendered from the stock dashboards."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from _support import GRAFANA_TOKEN as TOKEN
+from _support import ROOT
 from grafana_double import GrafanaDouble
 from test_cli_publish import FAST, assert_one_line_error, grafana_env, run, status_of
 from test_publish_repos import Repo, git
 
+from triton_dashboards.dashboard.project import build, dashboard_files
 from triton_dashboards.grafana.local import V2_API_VERSION, InputError, dump, load_dashboards
 from triton_dashboards.grafana.provenance import parse
 
@@ -213,3 +215,26 @@ def test_v2_is_refused_in_one_line_where_grafana_cannot_take_it(
             line = assert_one_line_error(result, "schema v2", "Grafana 13", "v1")
             assert "v2-a.json" in line
         assert writes(double) == 0 and double.folders() == []
+
+
+def test_the_stock_dashboards_rendered_as_v2_publish_as_sent_and_republish_with_0_writes(
+    tmp_path: Path,
+) -> None:
+    sources = dashboard_files(ROOT / "dashboards")
+    for built in build(sources, schema="v2"):
+        (tmp_path / built.target.name).write_text(built.text, encoding="utf-8")
+    files = sorted(tmp_path.glob("*.json"))
+    local = load_dashboards(files)
+    assert local and all(d.v2 for d in local)
+    with GrafanaDouble(profile="13", token=TOKEN) as double:
+        env = grafana_env(double)
+        first = run("publish", *FAST, "--dir", str(tmp_path), cwd=tmp_path, **env)
+        assert first.returncode == 0, first.stdout + first.stderr
+        for dashboard in local:
+            stored = double.store.find(1, dashboard.uid)
+            assert stored is not None and stored.api_version == "v2"
+            spec = {k: v for k, v in dashboard.dashboard.items() if k != "uid"}
+            assert spec_of(double, dashboard.uid) == spec, dashboard.uid
+        double.reset_counts()
+        again = run("publish", *FAST, "--dir", str(tmp_path), cwd=tmp_path, **env)
+        assert again.returncode == 0 and writes(double) == 0, again.stdout

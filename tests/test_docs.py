@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from _support import GRAFANA_TOKEN, require_tool
 from docs_blocks import (
@@ -174,6 +175,19 @@ def _wait_for_port(port: int, where: str, timeout: float = 20.0) -> None:
     pytest.fail(
         f"{where}: nothing listens on 127.0.0.1:{port} {timeout:.0f} s later", pytrace=False
     )
+
+
+def _wait_for_triton_series(port: int, where: str, timeout: float = 60.0) -> None:
+    """A Prometheus the page started has scraped Triton, as a reader finds it a minute later."""
+    url = f"http://127.0.0.1:{port}/api/v1/query"
+    query = {"query": "count(nv_inference_request_success)"}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException, ValueError, KeyError):
+            if requests.get(url, params=query, timeout=2).json()["data"]["result"]:
+                return
+        time.sleep(0.2)
+    pytest.fail(f"{where}: Prometheus on :{port} has no Triton series {timeout:.0f} s later")
 
 
 def _stop_group(pgid: int) -> None:
@@ -336,6 +350,8 @@ class PageRun:
             for port in re.findall(r"\b(?:localhost|127\.0\.0\.1):(\d+)\b", command):
                 if int(port) in self.ports.values():
                     _wait_for_port(int(port), block.where)
+                    if command.startswith("prometheus"):
+                        _wait_for_triton_series(int(port), block.where)
 
     def run_python(self, block: Block) -> None:
         code = self.localize(block.code)

@@ -10,6 +10,7 @@ repository's dashboard with the same uid, is a conflict that names where it came
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -344,3 +345,15 @@ def test_the_cli_exits_1_naming_the_other_repository_and_refuses_a_shallow_clone
         git(tmp_path, "clone", "-q", "--depth", "1", f"file://{main.path}", str(shallow))
         assert_one_line_error(run("publish", *FAST, cwd=shallow, **env), "shallow clone")
         assert_one_line_error(run("diff", cwd=shallow, **env), "shallow clone")
+
+
+def test_a_renamed_file_keeps_its_history(grafana: tuple[GrafanaDouble, str], main: Repo) -> None:
+    double, mode = grafana
+    main.publish(double, mode)
+    git(main.path, "mv", "dashboards/d0.json", "dashboards/zero.json")
+    data = json.loads((main.path / "dashboards" / "zero.json").read_text())
+    data["panels"][0]["title"] = "After the rename"
+    (main.path / "dashboards" / "zero.json").write_text(dump(data))
+    git(main.path, "commit", "-q", "-am", "rename the file and change it, in one commit")
+    report = main.publish(double, mode)
+    assert statuses(report)["d0"] is Status.UPDATED and report.ok, detail(report, "d0")

@@ -225,7 +225,8 @@ def _would(different: Sequence[Any]) -> str:
     if conflicts:
         parts.append(
             f"{conflicts} {'is a conflict' if conflicts == 1 else 'are conflicts'} (changed in "
-            "Grafana by someone else): publish refuses them; pull them, or publish --force"
+            "Grafana by someone else, or published from another branch or repository): "
+            "publish refuses them; pull or merge them, or publish --force"
         )
     if provisioned:
         parts.append(f"{provisioned} provisioned from files in Grafana: publish cannot write them")

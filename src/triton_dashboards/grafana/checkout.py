@@ -94,18 +94,20 @@ def remote_name(url: str) -> str:
 
 
 class _Lineage(Container[str]):
-    """The content hashes of files' committed versions, computed newest first, lazily."""
+    """The content hashes of committed versions, computed newest first, lazily: of one file,
+    then (when it misses) of every file in the watched directories, so a dashboard whose
+    file was renamed keeps its history; ``path`` None asks every file at once."""
 
-    def __init__(self, checkout: Checkout, paths: Iterable[str] | None) -> None:
+    def __init__(self, checkout: Checkout, path: str | None) -> None:
         self._checkout = checkout
-        self._paths = paths
+        self._path = path
 
     def __contains__(self, wanted: object) -> bool:
-        paths = self._paths
-        if paths is None:
-            self._checkout.prime()
-            paths = self._checkout.files()
-        return any(found == wanted for path in paths for found in self._checkout.hashes(path))
+        checkout = self._checkout
+        if self._path is not None and any(h == wanted for h in checkout.hashes(self._path)):
+            return True
+        checkout.prime()
+        return any(h == wanted for path in checkout.files() for h in checkout.hashes(path))
 
 
 class Checkout:
@@ -123,14 +125,15 @@ class Checkout:
         return f"Checkout({self.origin.describe()!r})"
 
     def committed(self, path: Path | None) -> Container[str]:
-        """The content hashes of ``path``'s versions in ``HEAD``'s history (lazily)."""
+        """The content hashes of ``path``'s versions in ``HEAD``'s history (lazily), and of
+        the other files' in its directory (a renamed file's old name holds its history)."""
         if self.root is None or path is None:
             return frozenset()
         try:
             relative = path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return frozenset()
-        return _Lineage(self, (relative,))
+        return _Lineage(self, relative)
 
     def anywhere(self) -> Container[str]:
         """The content hashes of every version of every file in the watched directories,

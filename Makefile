@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dashboards test test-quick check lint format clean publish prometheus dist docs
+.PHONY: dashboards test test-quick check lint format clean publish prometheus dist docs chromium pictures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 dashboards: $(STAMP)
 	$(BIN)/triton-dashboards build
 
-## Run the whole test suite (end-to-end tests run a real Prometheus: see `prometheus`).
-test: $(STAMP) prometheus
+## Run the whole test suite (end-to-end tests run a real Prometheus and Chromium: see below).
+test: $(STAMP) prometheus chromium
 	$(BIN)/python -m pytest
 
 ## The suite without the slow end-to-end tests (a real Prometheus, a wheel installed).
@@ -48,6 +48,24 @@ prometheus:
 	  echo "installing prometheus (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
 	else echo "prometheus not found and not root: install the prometheus package to run every test"; fi
+
+## chromium from the Debian package (the preview's browser tests, preview --png), installed
+## when we are root and lack it. Elsewhere install it yourself; with CI=true its tests fail.
+chromium:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not found and not root: install the chromium package to run every test"; fi
+
+## docs/pictures/*.png: the stock dashboards and the NER example drawn from the demo's data.
+PICTURES := triton-overview triton-model triton-gpu-host triton-llm ner
+pictures: $(STAMP) prometheus chromium
+	rm -rf .pictures
+	$(BIN)/triton-dashboards preview --demo --png -o .pictures $(PICTURES:%=dashboards/%.json)
+	mkdir -p docs/pictures
+	cp $(PICTURES:%=.pictures/%.png) docs/pictures/
+	rm -rf .pictures
 
 ## The CI gate: committed JSON is current, queries are clean, code is linted.
 check: $(STAMP) lint

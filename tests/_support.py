@@ -21,17 +21,19 @@ TESTDATA = ROOT / "tests" / "data"
 GRAFANA_TOKEN = "glsa_SECRET_ZZZ"
 
 
-def require_tool(name: str) -> str:
-    """Path of ``prometheus`` or ``promtool``; skips the test without it, fails it when CI=true.
+def require_tool(name: str, package: str = "prometheus") -> str:
+    """Path of ``name`` (``prometheus``, ``promtool``, ``chromium``); skips the test without
+    it, fails it when CI=true.
 
-    ``make test`` installs both (Debian package ``prometheus``) when it runs as root.
+    ``make test`` installs them (Debian packages ``prometheus`` and ``chromium``: ``make
+    prometheus``, ``make chromium``) when it runs as root.
     """
     path = shutil.which(name)
     if path:
         return path
     message = (
-        f"{name} not found on PATH; install the Debian package prometheus "
-        "(`make prometheus` as root, or apt-get install prometheus)"
+        f"{name} not found on PATH; install the Debian package {package} "
+        f"(`make {package}` as root, or apt-get install {package})"
     )
     if os.environ.get("CI") == "true":
         pytest.fail(message, pytrace=False)

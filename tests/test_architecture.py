@@ -35,6 +35,8 @@ ALLOWED: dict[str, set[str]] = {
     "simulator": GROUND,
     # Reading a live system: runs rendered dashboards' queries, explains with the recipes.
     "inspect": GROUND | {"query"},
+    # Pictures of dashboards from the engine's answers: no panels, no Grafana client.
+    "preview": GROUND | {"inspect"},
 }
 #: Public re-exports and entry points sit on top and may import anything.
 TOP = {"__init__", "__main__", "cli", "panels", "queries", "rules"}

@@ -33,8 +33,9 @@ def _create_temp(path: Path) -> tuple[int, Path]:
         return fd, tmp
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends) in one step.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends; bytes as they are, for a
+    picture) in one step.
 
     An existing file keeps its permission bits; a new one gets the umask's.
     """
@@ -46,8 +47,12 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         if old_mode is not None:
             os.fchmod(fd, old_mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

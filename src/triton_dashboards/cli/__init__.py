@@ -14,6 +14,7 @@ from triton_dashboards.cli import (
     discover,
     doctor,
     init,
+    preview,
     prometheus,
     publish,
     rules,

@@ -19,6 +19,8 @@ from _support import GRAFANA_TOKEN, TESTDATA, require_tool
 from grafana_double import GrafanaDouble
 from prometheus_server import PrometheusServer
 
+from triton_dashboards.preview.demo import Demo
+
 
 @pytest.fixture
 def double() -> Iterator[GrafanaDouble]:
@@ -47,6 +49,20 @@ def prometheus(prometheus_binary: str) -> Iterator[PrometheusServer]:
 
 
 @pytest.fixture(scope="session")
+def preview_demo(prometheus_binary: str, promtool: str) -> Iterator[Demo]:
+    """The demo Prometheus of ``preview --demo`` (an hour of the simulator's pods and the
+    stock recording rules), started once for every test that draws from it."""
+    from triton_dashboards import rules
+    from triton_dashboards.preview.backfill import Target
+    from triton_dashboards.preview.demo import demo_prometheus
+    from triton_dashboards.simulator.demo import demo_pods
+
+    targets = [Target(pod.labels, pod.scrape()) for pod in demo_pods()]
+    with demo_prometheus(targets, rules.render(rules.RulesConfig())) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def testdata() -> Path:
     """The repository's test data, ``tests/data/`` (sources and licences in its READMEs)."""
     return TESTDATA
@@ -55,7 +71,8 @@ def testdata() -> Path:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that asks for a running Prometheus is end-to-end, wherever it is written."""
     for item in items:
-        if "prometheus" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "prometheus" in names or "preview_demo" in names:
             item.add_marker(pytest.mark.e2e)
 
 

@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 from browser import Browser, Tab
 
-from triton_dashboards import rules
 from triton_dashboards.inspect import (
     DashboardRun,
     PanelRun,
@@ -38,10 +37,8 @@ from triton_dashboards.inspect import (
     run_dashboard,
 )
 from triton_dashboards.preview import units
-from triton_dashboards.preview.backfill import Target
-from triton_dashboards.preview.demo import Demo, demo_prometheus
+from triton_dashboards.preview.demo import Demo
 from triton_dashboards.preview.pages import write_previews
-from triton_dashboards.simulator.demo import demo_pods
 
 pytestmark = pytest.mark.e2e
 
@@ -97,10 +94,8 @@ new Promise(resolve => {
 
 
 @pytest.fixture(scope="module")
-def demo(prometheus_binary: str, promtool: str) -> Iterator[Demo]:
-    targets = [Target(pod.labels, pod.scrape()) for pod in demo_pods()]
-    with demo_prometheus(targets, rules.render(rules.RulesConfig())) as running:
-        yield running
+def demo(preview_demo: Demo) -> Demo:
+    return preview_demo
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,8 @@ def _families(text: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 
 def _with_labels(series: str, extra: str) -> str:
+    if not extra:
+        return series
     if series.endswith("}"):
         return f"{series[:-1]},{extra}}}"
     return f"{series}{{{extra}}}"
@@ -143,7 +145,8 @@ def write_openmetrics(targets: Sequence[Target], times: Sequence[float], out: IO
     for target in targets:
         extra = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(target.labels.items()))
         up = families.setdefault("up", ("gauge", []))[1]
-        up.append("".join(f"up{{{extra}}} 1{s}" for s in stamps))
+        head = _with_labels("up", extra)
+        up.append("".join(f"{head} 1{s}" for s in stamps))
         written += len(times)
         for name, kind, series in _series_values(target, elapsed):
             lines = families.setdefault(name, (kind, []))[1]

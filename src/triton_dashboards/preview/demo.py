@@ -41,6 +41,7 @@ class Demo:
     start: float
     end: float
     scrape_interval: float
+    pid: int | None = None
 
 
 @contextlib.contextmanager
@@ -85,5 +86,9 @@ def demo_prometheus(
                 server.kill()  # nothing of its own to keep: the data is in the blocks
             for block in blocks:
                 block.rename(tsdb / block.name)
-        with PrometheusProcess(tsdb, work) as url:
-            yield Demo(url=url, start=start, end=end, scrape_interval=SCRAPE_INTERVAL)
+        server = PrometheusProcess(tsdb, work)
+        url = server.start()
+        try:
+            yield Demo(url, start, end, SCRAPE_INTERVAL, server.pid)
+        finally:
+            server.stop()

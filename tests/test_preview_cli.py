@@ -1,0 +1,97 @@
+"""``triton-dashboards preview`` run as a user runs it: pages written, errors in one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _support import ROOT
+
+from triton_dashboards.preview.demo import Demo
+
+NER = ROOT / "dashboards" / "ner.json"
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "triton_dashboards", "preview", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_preview_against_a_running_prometheus_writes_a_page_per_file(
+    preview_demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = run("--prometheus", preview_demo.url, "-o", str(out), str(NER), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (out / "ner.html").read_text(encoding="utf-8")
+    assert "<title>NER pipeline (preview)</title>" in page
+    assert "uPlot" in page  # inlined: the page loads nothing from anywhere
+    assert "<script src" not in page and "<link" not in page and "@import" not in page
+    assert f"ner.json: {out / 'ner.html'} (12 panels)" in result.stdout
+    assert not list(out.glob("*.png"))
+
+
+def test_preview_needs_a_source(tmp_path: Path) -> None:
+    assert_one_line_error(run(str(NER), cwd=tmp_path), "--prometheus URL or --demo")
+
+
+def test_preview_of_an_unreachable_prometheus_says_so(tmp_path: Path) -> None:
+    result = run("--prometheus", "http://127.0.0.1:9", "-o", str(tmp_path), str(NER), cwd=tmp_path)
+    assert_one_line_error(result, "127.0.0.1:9")
+    assert not list(tmp_path.glob("*.html"))
+
+
+def test_demo_without_promtool_says_what_to_install(tmp_path: Path) -> None:
+    bin_dir = str(Path(sys.executable).parent)
+    result = run("--demo", str(NER), cwd=tmp_path, env={"PATH": bin_dir})
+    assert_one_line_error(result, "promtool", "apt-get install prometheus")
+
+
+def test_png_without_chromium_says_what_to_install(preview_demo: Demo, tmp_path: Path) -> None:
+    bin_dir = str(Path(sys.executable).parent)
+    args = ("--png", "--prometheus", preview_demo.url, "-o", str(tmp_path / "o"), str(NER))
+    result = run(*args, cwd=tmp_path, env={"PATH": bin_dir})
+    assert_one_line_error(result, "Chromium", "apt-get install chromium")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--range", "an hour"), "'an hour' is not a duration"),
+        (("--scrape-interval", "x"), "'x' is not a duration"),
+    ],
+)
+def test_bad_durations_are_one_line(args: tuple[str, ...], needle: str, tmp_path: Path) -> None:
+    result = run("--prometheus", "http://127.0.0.1:9", *args, str(NER), cwd=tmp_path)
+    assert_one_line_error(result, needle)
+
+
+def test_a_file_that_is_not_a_dashboard_is_named(preview_demo: Demo, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"title": "no panels"}')
+    result = run(
+        "--prometheus", preview_demo.url, "-o", str(tmp_path / "o"), str(bad), cwd=tmp_path
+    )
+    assert_one_line_error(result, "bad.json is not a dashboard")

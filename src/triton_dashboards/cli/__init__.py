@@ -36,6 +36,6 @@ def main() -> None:
     """
 
 
-for _module in (init, build, prometheus, simulate, publish, rules, discover, doctor):
+for _module in (init, build, prometheus, simulate, publish, rules, discover, doctor, preview):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from triton_dashboards.preview import colors, frames, links, markdown, units
+from triton_dashboards.preview import colors, frames, links, markdown, page, units
 from triton_dashboards.preview.frames import Series, Target
 
 __all__ = ["panel_view"]
@@ -169,8 +169,8 @@ def _table(
     return {"columns": list(table.columns), "rows": rows}
 
 
-def _nice_step(span: float) -> float:
-    raw = span / 4
+def _nice_step(span: float, ticks: int) -> float:
+    raw = span / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
     return float(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw))
 
@@ -181,29 +181,37 @@ def _decimals_of(step: float) -> int | None:
     return decimals or None
 
 
+def _tick_count(panel: Mapping[str, Any], legend_rows: int) -> int:
+    """About one tick per 40 px of plot, as uPlot spaces Grafana's axes: the plot is the
+    panel's height less its title, axis labels and legend."""
+    rows = int((panel.get("gridPos") or {}).get("h") or 8)
+    plot = rows * page.CELL - 8 - 28 - 30 - min(legend_rows, 6) * 18
+    return max(2, min(5, plot // 40))
+
+
 def _axis(
-    panel: Mapping[str, Any], lows: Sequence[float], highs: Sequence[float]
+    panel: Mapping[str, Any], lows: Sequence[float], highs: Sequence[float], ticks: int
 ) -> dict[str, Any]:
     """The y axis: its range (the panel's min/max, else the data's, from 0 when all are
-    positive) and its ticks, labelled in the panel's unit with the step's decimals, as
-    Grafana's axis does."""
+    positive) and about ``ticks`` ticks, labelled in the panel's unit with the step's
+    decimals, as Grafana's axis does."""
     defaults = _defaults(panel)
     low = float(defaults["min"]) if defaults.get("min") is not None else min([0.0, *lows])
     high = float(defaults["max"]) if defaults.get("max") is not None else max([0.0, *highs])
     if high <= low:
         high = low + (abs(low) or 1.0)
-    step = _nice_step(high - low)
+    step = _nice_step(high - low, ticks)
     if defaults.get("max") is None:
         high = math.ceil(high / step - 1e-9) * step
     first = math.ceil(low / step - 1e-9) * step
-    ticks = [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
+    values = [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
     unit = defaults.get("unit")
     decimals = _decimals_of(step)
     return {
         "min": low,
         "max": high,
-        "ticks": ticks,
-        "labels": [units.format_value(t, unit, decimals) for t in ticks],
+        "ticks": values,
+        "labels": [units.format_value(t, unit, decimals) for t in values],
     }
 
 
@@ -248,7 +256,7 @@ def _timeseries(panel: Mapping[str, Any], series: Sequence[Series]) -> dict[str,
     return {
         "times": times,
         "series": out_series,
-        "axis": _axis(panel, numbers, numbers),
+        "axis": _axis(panel, numbers, numbers, _tick_count(panel, len(series) + 1)),
         "stacked": stacked,
         "bars": custom.get("drawStyle") == "bars",
         "fill": float(custom.get("fillOpacity") or 0) / 100,

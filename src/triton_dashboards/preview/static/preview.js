@@ -50,7 +50,8 @@
 
   function sparkline(values, color) {
     if (!values || values.length < 2) return null;
-    const low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+    // From zero, as Grafana's sparkline: a steady value is a flat line, not magnified noise.
+    const low = Math.min(0, Math.min.apply(null, values)), high = Math.max.apply(null, values);
     const span = high - low || 1;
     const points = values.map(function (v, i) {
       return (i / (values.length - 1)) * 100 + "," + (100 - ((v - low) / span) * 80 - 10);

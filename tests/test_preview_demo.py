@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from triton_dashboards.preview import backfill
-from triton_dashboards.preview.demo import Demo, demo_prometheus
+from triton_dashboards.preview.demo import Demo, demo_prometheus, rules_read
 from triton_dashboards.simulator import Workload
 from triton_dashboards.simulator.demo import demo_pods
 
@@ -121,3 +121,14 @@ def test_values_are_written_as_promtool_reads_them() -> None:
         "# EOF",
     ]
     assert "{}" not in out.getvalue()
+
+
+def test_records_are_backfilled_only_for_dashboards_that_read_them() -> None:
+    from triton_dashboards import rules
+
+    text = rules.render(rules.RulesConfig())
+    dashboards = Path(__file__).resolve().parents[1] / "dashboards"
+    raw = (dashboards / "triton-overview.json").read_text(encoding="utf-8")
+    recorded = (dashboards / "triton-overview-recorded.json").read_text(encoding="utf-8")
+    assert rules_read(text, [raw]) == ""
+    assert rules_read(text, [raw, recorded]) == text

@@ -17,15 +17,18 @@ DEFAULT_RANGE = "1h"
 
 
 @contextlib.contextmanager
-def _demo() -> Iterator[Any]:
-    """The demo Prometheus: the simulator's pods backfilled with the stock recording rules."""
+def _demo(paths: list[Path]) -> Iterator[Any]:
+    """The demo Prometheus: the simulator's pods, and the stock recording rules backfilled
+    when one of the dashboards reads their records."""
     from triton_dashboards import rules
     from triton_dashboards.preview.backfill import Target
-    from triton_dashboards.preview.demo import demo_prometheus
+    from triton_dashboards.preview.demo import demo_prometheus, rules_read
     from triton_dashboards.simulator.demo import demo_pods
 
     targets = [Target(pod.labels, pod.scrape()) for pod in demo_pods()]
-    with demo_prometheus(targets, rules.render(rules.RulesConfig())) as demo:
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    needed = rules_read(rules.render(rules.RulesConfig()), texts)
+    with demo_prometheus(targets, needed) as demo:
         yield demo
 
 
@@ -119,7 +122,7 @@ def preview(
             find_chromium()
         with contextlib.ExitStack() as stack:
             if demo:
-                running = stack.enter_context(_demo())
+                running = stack.enter_context(_demo(paths))
                 source = "demo: the simulator's reference and LLM workloads"
                 prometheus = Prometheus(running.url)
                 context = QueryContext(

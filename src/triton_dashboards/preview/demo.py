@@ -14,6 +14,7 @@ are as full as those on its right.
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,14 +24,14 @@ import attrs
 from triton_dashboards.preview import backfill
 from triton_dashboards.preview.server import PrometheusProcess, find_tool
 
-__all__ = ["DEMO_END", "DEMO_RANGE", "Demo", "demo_prometheus"]
+__all__ = ["DEMO_END", "DEMO_RANGE", "Demo", "demo_prometheus", "rules_read"]
 
 #: The demo hour ends at 2026-01-01T10:00:00Z.
 DEMO_END = 1_767_261_600.0
 DEMO_RANGE = 3600.0
 #: Data before the hour: room for the longest rate window a recorded panel reads (5m).
 WARM_UP = 600.0
-SCRAPE_INTERVAL = 15.0
+SCRAPE_INTERVAL = 30.0
 
 
 @attrs.frozen
@@ -42,6 +43,14 @@ class Demo:
     end: float
     scrape_interval: float
     pid: int | None = None
+
+
+def rules_read(rules: str, dashboards: Sequence[str]) -> str:
+    """``rules`` when a dashboard (its JSON text) reads one of their records, else nothing:
+    backfilling records takes a few seconds that a raw dashboard does not need."""
+    records = set(re.findall(r"^\s*-?\s*record:\s*['\"]?([\w:]+)", rules, re.M))
+    read = any(re.search(rf"\b{re.escape(r)}\b", text) for r in records for text in dashboards)
+    return rules if read else ""
 
 
 @contextlib.contextmanager

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from triton_dashboards.inspect.discover import Discovery
     from triton_dashboards.inspect.starter import Plan
 
-#: Seconds each request to Prometheus or Triton may take.
-TIMEOUT = 10.0
 #: Models a table cell names before "and N more" (the JSON lists them all).
 _LISTED = 4
 
@@ -65,9 +63,7 @@ _LISTED = 4
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=TIMEOUT,
-    show_default=True,
-    help="Seconds each request may take.",
+    help="Seconds each request may take; by default each client's own limit.",
 )
 def discover(
     prometheus_url: str,
@@ -76,7 +72,7 @@ def discover(
     force: bool,
     uid_prefix: str | None,
     output: str,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """List what Prometheus and Triton say the deployment has.
 
@@ -91,8 +87,8 @@ def discover(
           --triton http://triton:8000 --write dashboards/
     """
     from triton_dashboards.inspect.discover import discover as read
-    from triton_dashboards.inspect.prometheus import Prometheus, PrometheusError
-    from triton_dashboards.inspect.triton import TritonError, read_repository
+    from triton_dashboards.inspect.prometheus import DEFAULT_TIMEOUT, Prometheus, PrometheusError
+    from triton_dashboards.inspect.triton import TIMEOUT, TritonError, read_repository
 
     if uid_prefix is not None:
         from triton_dashboards.dashboard.stock import OVERVIEW_UID
@@ -109,8 +105,8 @@ def discover(
             " configurations; add --triton http://TRITON:8000"
         )
     try:
-        repository = None if triton_url is None else read_repository(triton_url, timeout)
-        found = read(Prometheus(prometheus_url, timeout=timeout), repository)
+        repository = None if triton_url is None else read_repository(triton_url, timeout or TIMEOUT)
+        found = read(Prometheus(prometheus_url, timeout=timeout or DEFAULT_TIMEOUT), repository)
     except (TritonError, PrometheusError) as e:
         fail(str(e))
     if output == "json":

@@ -288,3 +288,17 @@ def test_a_prometheus_without_triton_series_says_what_to_check(
 def test_a_server_that_is_not_prometheus_is_one_line(deployment: Deployment) -> None:
     result = discover("--prometheus", deployment.triton["vllm-0"])
     assert_one_line_error(result, "without Prometheus' JSON", "is this a Prometheus URL?")
+
+
+def test_credentials_in_the_urls_are_never_printed(deployment: Deployment) -> None:
+    host = deployment.prometheus.removeprefix("http://")
+    triton = deployment.triton["triton-0"].removeprefix("http://")
+    for output in ("table", "json"):
+        result = discover(
+            "--prometheus", f"http://alice:s3cret@{host}",
+            "--triton", f"http://bob:t0ken@{triton}", "--output", output,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "s3cret" not in result.stdout + result.stderr
+        assert "t0ken" not in result.stdout + result.stderr
+        assert host in result.stdout and triton in result.stdout

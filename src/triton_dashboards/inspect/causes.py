@@ -174,12 +174,12 @@ def no_target() -> Cause:
     )
 
 
-def stale(selectors: Sequence[str], last: float, end: float, gone: Sequence[str]) -> Cause:
+def stale(metrics: Sequence[str], last: float, end: float, gone: Sequence[str]) -> Cause:
     """The series stopped inside the range (a pod or a model gone)."""
     who = f" ({listed(gone, False)} gone)" if gone else ""
     return Cause(
         Kind.STALE,
-        f"{listed(selectors, False)} stopped {_duration(end - last)} before the range's end{who}",
+        f"{listed(metrics, False)} stopped {_duration(end - last)} before the range's end{who}",
         "nothing to fix if the pod or model was removed; otherwise check that it is running "
         "and loaded, or pick a range that covers it",
     )

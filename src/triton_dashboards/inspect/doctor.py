@@ -146,12 +146,12 @@ def _part(part: Part, facts: Facts, scrape: float, depth: int) -> list[_Found]:
             return [_Found(key, metric, build)]
     selector = part.selector()
     if not facts.now(selector):
-        return [_stale(selector, facts)]
+        return [_stale(metric, selector, facts)]
     window = part.window
     if window is not None:
         n = facts.most_samples(selector, window)
         if n < 2:
-            where = f"{part.function or 'range'}({selector})"
+            where = f"{part.function or 'range'}({metric})"
             return [
                 _Found(
                     ("window", window, n),
@@ -184,7 +184,7 @@ def _record(name: str, facts: Facts, scrape: float, depth: int) -> list[_Found]:
     return _explain(str(rule.get("query") or ""), facts, scrape, depth + 1)
 
 
-def _stale(selector: str, facts: Facts) -> _Found:
+def _stale(metric: str, selector: str, facts: Facts) -> _Found:
     last = facts.last_seen(selector)
     end = facts.context.end
     seen = {v for label in ("pod", "instance") for v in facts.values(label, selector)}
@@ -192,7 +192,7 @@ def _stale(selector: str, facts: Facts) -> _Found:
     gone = tuple(sorted(seen - now))
     stopped = last if last is not None else end
     key = ("stale", gone, round(stopped))
-    return _Found(key, selector, lambda s: causes.stale(s, stopped, end, gone))
+    return _Found(key, metric, lambda s: causes.stale(s, stopped, end, gone))
 
 
 def _quantile(expr: str, facts: Facts) -> list[_Found]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from triton_dashboards.catalog import CATALOG, Metric, family_of
+from triton_dashboards.catalog import CATALOG, Kind, Metric, family_of
 from triton_dashboards.inspect.prometheus import Prometheus
 from triton_dashboards.inspect.triton import Repository, without_credentials
 from triton_dashboards.promql import Matcher
@@ -194,8 +194,11 @@ def locations_of(label_sets: Iterable[Mapping[str, str]]) -> dict[str, tuple[str
 
 
 def _names_matching(metrics: Iterable[Metric]) -> str:
-    """A name-only selector for every sample name of ``metrics``."""
-    names = sorted({sample for metric in metrics for sample in metric.samples})
+    """A name-only selector for one sample name of each of ``metrics``: the family's own,
+    or its ``_count`` for a histogram or summary, which every one of its series sets have,
+    so the buckets and quantiles (most of a histogram's series) are never read."""
+    counted = (Kind.HISTOGRAM, Kind.SUMMARY)
+    names = sorted(f"{m.name}_count" if m.kind in counted else m.name for m in metrics)
     return "{" + Matcher.of("__name__", names).render() + "}"
 
 

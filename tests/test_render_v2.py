@@ -202,3 +202,15 @@ def test_v1_is_the_default_and_a_bad_setting_is_one_line(tmp_path: Path) -> None
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().endswith("schema = 'v3' is not one of 'v1', 'v2'")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_configmap_is_made_of_v1_and_a_v2_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    from triton_dashboards.prometheus.configmap import ConfigMapError, configmap
+
+    path = tmp_path / "triton-overview.json"
+    path.write_text(render(stock.overview(), "v2"), encoding="utf-8")
+    with pytest.raises(ConfigMapError, match=r"schema v2 Dashboard resource.*--schema v1") as e:
+        configmap(path)
+    assert "\n" not in str(e.value)
+    path.write_text(render(stock.overview()), encoding="utf-8")
+    assert configmap(path)["metadata"]["name"] == "grafana-dashboard-triton-overview"

@@ -77,6 +77,12 @@ def _read(path: Path) -> tuple[str, dict[str, Any]]:
 def configmap(path: Path, *, namespace: str = "monitoring", folder: str = FOLDER) -> dict[str, Any]:
     """The ConfigMap for one dashboard file; ``folder=""`` leaves the folder annotation out."""
     text, dashboard = _read(path)
+    if str(dashboard.get("apiVersion", "")).startswith("dashboard.grafana.app/v2"):
+        raise ConfigMapError(
+            f"{path} is a schema v2 Dashboard resource; ConfigMaps for the Grafana sidecar are "
+            "made of v1 dashboard JSON: build it with `triton-dashboards build --schema v1`, "
+            "or publish v2 through the API"
+        )
     uid = dashboard.get("uid")
     if not isinstance(uid, str) or not uid:
         raise ConfigMapError(f"{path} has no uid; set one so the dashboard keeps its URL")

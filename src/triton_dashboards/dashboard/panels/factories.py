@@ -2,8 +2,9 @@
 
 Each returns a :class:`~triton_dashboards.dashboard.schema.panel.Panel` with its unit,
 thresholds, legend and datasource (:mod:`.base`). Closed choices (draw style, legend
-calcs, reducers, colour and graph modes, orientation) take an enum member of
-:mod:`triton_dashboards.dashboard.schema.options` or its Grafana string, and a value
+calcs, reducers, colour and graph modes, orientation) take an enum member
+(``panels.DrawStyle.BARS``, from :mod:`triton_dashboards.dashboard.schema.options`) or its
+Grafana string (``"bars"``), and a value
 Grafana does not know fails here, naming the panel and the allowed values; so does a unit
 that is not one of Grafana's. The table, whose columns need more care, is in :mod:`.table`.
 """
@@ -30,6 +31,7 @@ from triton_dashboards.dashboard.panels.table import table
 from triton_dashboards.dashboard.schema import viz
 from triton_dashboards.dashboard.schema.field import DataLink, Override
 from triton_dashboards.dashboard.schema.options import (
+    BarGaugeDisplayMode,
     ColorMode,
     DrawStyle,
     GraphMode,
@@ -49,7 +51,16 @@ from triton_dashboards.dashboard.schema.panel import Panel
 __all__ = [
     "DATASOURCE",
     "DATASOURCE_VARIABLE",
+    "BarGaugeDisplayMode",
+    "ColorMode",
+    "DrawStyle",
+    "GraphMode",
+    "LegendDisplayMode",
+    "Orientation",
     "Query",
+    "Reducer",
+    "StatColorMode",
+    "TextMode",
     "Threshold",
     "Unit",
     "bar_chart",

@@ -302,3 +302,34 @@ def test_credentials_in_the_urls_are_never_printed(deployment: Deployment) -> No
         assert "s3cret" not in result.stdout + result.stderr
         assert "t0ken" not in result.stdout + result.stderr
         assert host in result.stdout and triton in result.stdout
+
+
+def _undeclared(doctor: subprocess.CompletedProcess[str]) -> list[str]:
+    """The panels doctor flags ``ensemble-undeclared`` (exit 0 or 1: it ran)."""
+    assert doctor.returncode in (0, 1), doctor.stderr
+    report = json.loads(doctor.stdout)
+    return [
+        panel["title"]
+        for dashboard in report["dashboards"]
+        for panel in dashboard["panels"]
+        if any(cause["kind"] == "ensemble-undeclared" for cause in panel["causes"])
+    ]
+
+
+def test_doctor_finds_the_written_overview_declares_what_triton_serves(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    triton = deployment.triton["triton-0"]
+    written = discover(
+        "--prometheus", deployment.prometheus, "--triton", triton, "--write", str(tmp_path)
+    )
+    assert written.returncode == 0, written.stderr
+    assert cli("build", "--dir", str(tmp_path)).returncode == 0
+    args = ("doctor", "--prometheus", deployment.prometheus, "--triton", triton, "--output", "json")
+    before = set(_undeclared(cli(*args, str(ROOT / "dashboards" / "triton-overview.json"))))
+    after = set(_undeclared(cli(*args, str(tmp_path / "overview.json"))))
+    # The headlines that counted every step now count client requests; what doctor still
+    # flags is only what no declaration changes (failures by reason count every model by
+    # design: a failed step fails its ensemble too, with another reason).
+    assert after < before
+    assert not any("request" in title.lower() for title in after), after

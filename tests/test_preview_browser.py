@@ -22,6 +22,7 @@ import base64
 import json
 import math
 import re
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,6 @@ def _expected_values(panel: PanelRun) -> list[str]:
 def problems(tab: Tab, run: DashboardRun) -> list[str]:
     """Everything wrong with the drawn page ``tab`` given Prometheus' answers ``run``."""
     found = [f"browser: {e}" for e in tab.errors()]
-    found += [f"page: {e}" for e in tab.evaluate("window.previewErrors") or []]
     drawn = {p["id"]: p for p in tab.evaluate(_READ)}
     for panel in run.panels:
         title = panel.title
@@ -263,3 +263,27 @@ def test_a_broken_panel_is_caught(
     assert any(f.startswith(f"{broken['series']}:") for f in found), found
     assert any(f.startswith(f"{broken['stat']}:") and "999" in f for f in found), found
     assert len(found) == 2, found
+
+
+def _alive_in_group(group: int) -> list[int]:
+    """Processes of process group ``group`` that are not zombies (from /proc)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def test_chromium_and_its_helpers_are_gone_after_stop() -> None:
+    browser = Browser().start()
+    pid = browser.pid
+    assert pid is not None and _alive_in_group(pid)
+    browser.stop()
+    deadline = time.monotonic() + 5
+    while _alive_in_group(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _alive_in_group(pid) == []

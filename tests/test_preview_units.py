@@ -61,6 +61,7 @@ def test_numbers_take_grafanas_automatic_decimals(
         (2_500_000, "µs", None, "2.50 s"),
         (10059, "µs", None, "10.1 ms"),
         (0.25, "s", None, "250 ms"),
+        (0, "s", None, "0 s"),
         (45, "s", None, "45 s"),
         (150, "s", None, "2.50 min"),
         (7200, "s", None, "2 hour"),

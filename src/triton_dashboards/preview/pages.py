@@ -80,6 +80,7 @@ def write_previews(
     out.mkdir(parents=True, exist_ok=True)
     pages = {str(d.get("uid")): f"{path.stem}.html" for path, d in dashboards if d.get("uid")}
     written = []
+    shots = []
     for path, dashboard in dashboards:
         run = run_dashboard(dashboard, prometheus, context)
         html_path = out / f"{path.stem}.html"
@@ -87,7 +88,9 @@ def write_previews(
         png_path = None
         if pictures:
             png_path = out / f"{path.stem}.png"
-            chromium.screenshot(html_path, png_path, WIDTH, picture_height(dashboard))
+            shots.append((html_path, png_path, WIDTH, picture_height(dashboard)))
         drawn = sum(1 for p, *_ in page.layout(dashboard) if p.get("type") != "row")
         written.append(Written(path, html_path, png_path, drawn))
+    if shots:
+        chromium.take_pictures(shots)
     return written

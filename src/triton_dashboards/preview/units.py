@@ -130,7 +130,7 @@ def _steps(steps: Sequence[tuple[float, float, str]], last: tuple[float, str]) -
     return format_
 
 
-_SECONDS = _steps(
+_SECONDS_STEPS = _steps(
     [
         (1e-6, 1e-9, "ns"),
         (1e-3, 1e-6, "µs"),
@@ -143,6 +143,13 @@ _SECONDS = _steps(
     ],
     (3.15569e7, "year"),
 )
+
+
+def _seconds(value: float, decimals: int | None) -> str:
+    """``s``: zero is ``0 s`` (not ``0 ns``), the rest steps from ns to years."""
+    return "0 s" if value == 0 else _SECONDS_STEPS(value, decimals)
+
+
 _MILLISECONDS = _steps(
     [
         (1000, 1, "ms"),
@@ -172,7 +179,7 @@ UNITS: dict[str, Formatter] = {
     "ns": _NANOSECONDS,
     "µs": _MICROSECONDS,
     "ms": _MILLISECONDS,
-    "s": _SECONDS,
+    "s": _seconds,
     "bytes": _binary("B"),
     "kbytes": _binary("B", 1),
     "mbytes": _binary("B", 2),

@@ -175,10 +175,16 @@ def _nice_step(span: float, ticks: int) -> float:
     return float(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw))
 
 
-def _decimals_of(step: float) -> int | None:
-    text = f"{step:.10f}".rstrip("0")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return decimals or None
+def _step_decimals(unit: str | None, step: float, high: float) -> int | None:
+    """Decimals that tell ticks ``step`` apart, for units written without scaling (plain
+    numbers, percentages): ``0.02, 0.04`` rather than ``0.0200``. Scaled units (time,
+    bytes, rates) take the automatic decimals of the scaled number."""
+    scale = {None: 1.0, "none": 1.0, "short": 1.0, "percent": 1.0, "percentunit": 100.0}
+    if unit not in scale or (unit == "short" and high >= 1000):
+        return None
+    scaled = round(step * scale[unit], 9)
+    text = f"{scaled:.9f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _tick_count(panel: Mapping[str, Any], legend_rows: int) -> int:
@@ -193,8 +199,8 @@ def _axis(
     panel: Mapping[str, Any], lows: Sequence[float], highs: Sequence[float], ticks: int
 ) -> dict[str, Any]:
     """The y axis: its range (the panel's min/max, else the data's, from 0 when all are
-    positive) and about ``ticks`` ticks, labelled in the panel's unit with the step's
-    decimals, as Grafana's axis does."""
+    positive) and about ``ticks`` ticks, labelled in the panel's unit and decimals (or
+    the automatic ones: ``500 ms``, ``25%``)."""
     defaults = _defaults(panel)
     low = float(defaults["min"]) if defaults.get("min") is not None else min([0.0, *lows])
     high = float(defaults["max"]) if defaults.get("max") is not None else max([0.0, *highs])
@@ -206,7 +212,9 @@ def _axis(
     first = math.ceil(low / step - 1e-9) * step
     values = [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
     unit = defaults.get("unit")
-    decimals = _decimals_of(step)
+    decimals = defaults.get("decimals")
+    if decimals is None:
+        decimals = _step_decimals(unit, step, max(abs(low), abs(high)))
     return {
         "min": low,
         "max": high,

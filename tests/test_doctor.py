@@ -425,3 +425,14 @@ def test_a_file_that_is_not_a_dashboard_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert "is not JSON" in line and "bad.json" in line
+
+
+def test_a_triton_that_does_not_answer_exits_2_in_one_line(servers: Servers) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "triton_dashboards", "doctor", "--prometheus", servers.down.url,
+         "--triton", f"http://127.0.0.1:{_closed_port()}", str(BOARDS / "ner.json")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2 and not result.stdout, result
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "Traceback" not in line

@@ -22,7 +22,9 @@ Modules: :mod:`.prometheus` (the HTTP API client), :mod:`.intervals` (Grafana's 
 arithmetic), :mod:`.variables` (template variables), :mod:`.engine` (running targets);
 :mod:`.triton` asks Triton's own HTTP API which models and ensembles exist; :mod:`.discover`
 puts that together with what Prometheus holds, and :mod:`.starter` writes the dashboard
-files to start from.
+files to start from. Doctor (:func:`.doctor.diagnose`, a :class:`.report.Report`) explains
+each empty panel: :mod:`.anatomy` takes its query apart, :mod:`.facts` asks the server about
+each part once, :mod:`.causes` words the eight causes and their fixes.
 """
 
 from triton_dashboards.inspect.engine import (

@@ -436,3 +436,20 @@ def test_a_triton_that_does_not_answer_exits_2_in_one_line(servers: Servers) -> 
     assert result.returncode == 2 and not result.stdout, result
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: ") and "Traceback" not in line
+
+
+def test_rules_of_another_window_are_record_absent_naming_what_is_recorded(
+    servers: Servers,
+) -> None:
+    """The committed dashboard reads 5m records; this server's rules record 4s ones."""
+    path = BOARDS / "triton-gpu-host-recorded.json"
+    code, report = doctor(servers.good, str(path))
+    found = kinds(report)
+    windowed = re.compile(r":[a-z_]+5m\b")
+    for panel in _panels(path):
+        reads_5m = any(windowed.search(t["expr"]) for t in panel["targets"])
+        assert found[(path.name, panel["title"])] == ({"record-absent"} if reads_5m else set())
+    causes = [c for b in report["dashboards"] for p in b["panels"] for c in p["causes"]]
+    recorded = f"instance_gpu_uuid:nv_gpu_utilization:avg{e2e.RECORDING.window}"
+    assert causes and all(recorded in c["detail"] for c in causes), causes
+    assert code == 1

@@ -27,6 +27,13 @@ from triton_dashboards.inspect.causes import Cause
 
 __all__ = ["DashboardReport", "PanelReport", "Report"]
 
+#: An empty panel whose every part has data: the data may be younger than the panel's
+#: step (a range aligned to a 1m step ends before the first sample) or the guards of the
+#: query (a division by zero traffic) leave nothing.
+_UNEXPLAINED = (
+    "no cause found: every part of the query has data; the data may be younger than the "
+    "panel's step, or the query's own guards leave nothing (no traffic)"
+)
 #: Column widths of the table: panel title, verdict, cause, fix.
 _WIDTHS = (34, 7, 56, 48)
 
@@ -98,6 +105,8 @@ class Report:
             for panel in board.panels:
                 if not panel.causes:
                     why = f"error: {panel.error}" if panel.error else ""
+                    if panel.verdict == "empty" and not why:
+                        why = _UNEXPLAINED
                     out.append(_row((panel.title, panel.verdict, why, "")))
                 fixes: set[str] = set()
                 for i, cause in enumerate(panel.causes):

@@ -7,6 +7,7 @@ label order are compared with the catalog and with real Triton output in tests/d
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import signal
@@ -16,8 +17,9 @@ import sys
 import urllib.error
 import urllib.request
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 import pytest
@@ -562,18 +564,13 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
         assert needle in lines[0], (needle, lines[0])
 
 
-def test_cli_serves_until_interrupted() -> None:
+@contextlib.contextmanager
+def simulating(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, dict[str, Any]]]:
+    """`simulate ARGS --listen 127.0.0.1:0` as a process: it, its first line, and the
+    families its /metrics serves; killed afterwards if it still runs."""
+    command = [sys.executable, "-m", "triton_dashboards", "simulate", *args]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "triton_dashboards",
-            "simulate",
-            "--listen",
-            "127.0.0.1:0",
-            "--pod",
-            "triton-1",
-        ],
+        [*command, "--listen", "127.0.0.1:0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -586,41 +583,30 @@ def test_cli_serves_until_interrupted() -> None:
         assert url, first
         with urllib.request.urlopen(url.group(0), timeout=5) as response:
             families = parse(response.read().decode("utf-8"))
-        uuids = {dict(s.labels)["gpu_uuid"] for s in families["nv_gpu_utilization"].samples}
-        assert uuids == {g.uuid for g in DEFAULT.gpu_truth("triton-1")}
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
-        assert process.returncode == 0, err
-        assert "stopped" in out and "Traceback" not in err
+        yield process, first, families
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate(timeout=10)
 
 
+def test_cli_serves_until_interrupted() -> None:
+    with simulating("--pod", "triton-1") as (process, _, families):
+        uuids = {dict(s.labels)["gpu_uuid"] for s in families["nv_gpu_utilization"].samples}
+        assert uuids == {g.uuid for g in DEFAULT.gpu_truth("triton-1")}
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+        assert process.returncode == 0, err
+        assert "stopped" in out and "Traceback" not in err
+
+
 @pytest.mark.parametrize("name", ["trtllm", "vllm"])
 def test_cli_serves_a_shipped_workload_by_name(name: str) -> None:
     """`simulate trtllm` said `cannot read workload trtllm`: the LLM workloads were hidden."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "triton_dashboards", "simulate", name, "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first.startswith(f"serving {name} "), first + process.stderr.read()
-        url = re.search(r"http://\S+/metrics", first)
-        assert url, first
-        with urllib.request.urlopen(url.group(0), timeout=5) as response:
-            families = parse(response.read().decode("utf-8"))
+    with simulating(name) as (_, first, families):
+        assert first.startswith(f"serving {name} "), first
         served = {dict(s.labels)["model"] for s in families["nv_inference_count"].samples}
         assert served == {m.name for m in Workload.named(name).models}
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=10)
 
 
 def test_simulate_help_names_every_shipped_workload() -> None:

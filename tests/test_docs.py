@@ -178,9 +178,10 @@ def _wait_for_port(port: int, where: str, timeout: float = 20.0) -> None:
 
 
 def _wait_for_triton_series(port: int, where: str, timeout: float = 60.0) -> None:
-    """A Prometheus the page started has scraped Triton, as a reader finds it a minute later."""
+    """A Prometheus the page started has scraped Triton four times, the samples Grafana's
+    ``$__rate_interval`` spans: what a reader finds when they look a minute later."""
     url = f"http://127.0.0.1:{port}/api/v1/query"
-    query = {"query": "count(nv_inference_request_success)"}
+    query = {"query": "count_over_time(nv_inference_request_success[10m]) >= 4"}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(requests.RequestException, ValueError, KeyError):

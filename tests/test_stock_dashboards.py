@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from triton_dashboards.cli import main
 from triton_dashboards.dashboard import stock
+from triton_dashboards.dashboard.lint import lint_dashboard
 from triton_dashboards.dashboard.model import Dashboard, DashboardError
 from triton_dashboards.dashboard.render import render, to_json
 from triton_dashboards.query.recording import Recording
@@ -91,8 +92,9 @@ def test_a_lone_tailored_overview_is_not_the_stock_one_and_links_to_the_stock_se
 
 
 def test_a_pinned_namespace_replaces_the_namespace_variable_in_every_query() -> None:
-    for dashboard in stock.stock_dashboards(namespace="triton"):
+    for dashboard in stock.stock_dashboards(namespace="triton", ensembles=NER, recorded=True):
         model = to_json(dashboard)
+        assert lint_dashboard(model, dashboard.uid) == []  # no $namespace left anywhere
         names = [v["name"] for v in model["templating"]["list"]]
         assert "namespace" not in names and "job" in names
         text = json.dumps(model)

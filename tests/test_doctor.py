@@ -41,8 +41,10 @@ import test_e2e as e2e
 from _support import ROOT, require_tool
 from prometheus_server import PrometheusServer
 
+from triton_dashboards.dashboard import render, stock
 from triton_dashboards.files import write_atomic
 from triton_dashboards.prometheus import rules
+from triton_dashboards.query.fleet import Ensemble, counted
 from triton_dashboards.simulator import Durations, Model, Workload, serve
 from triton_dashboards.simulator.server import Server
 
@@ -372,7 +374,7 @@ def test_undeclared_ensembles_are_named_on_the_headlines_that_count_steps(
         (path.name, p["title"])
         for path in paths
         for p in _panels(path)
-        if p["title"].startswith("Every model and step:")
+        if counted(()).sentence in p.get("description", "")
     }
     assert headlines and flagged == headlines
     causes = [c for b in report["dashboards"] for p in b["panels"] for c in p["causes"]]
@@ -453,3 +455,26 @@ def test_rules_of_another_window_are_record_absent_naming_what_is_recorded(
     recorded = f"instance_gpu_uuid:nv_gpu_utilization:avg{e2e.RECORDING.window}"
     assert causes and all(recorded in c["detail"] for c in causes), causes
     assert code == 1
+
+
+def test_a_declaration_that_misses_an_ensemble_is_flagged_and_a_full_one_is_not(
+    servers: Servers, tmp_path: Path
+) -> None:
+    """Client headlines leave the declared steps out; Triton's other ensembles still count."""
+    ner = Workload.default().model("ner_pipeline")
+    declarations = {
+        "partial": [Ensemble("other", ["x"])],
+        "full": [Ensemble("ner_pipeline", ner.steps)],
+    }
+    paths = {}
+    for name, ensembles in declarations.items():
+        paths[name] = tmp_path / f"{name}.json"
+        board = render.to_json(stock.overview(ensembles=ensembles))
+        paths[name].write_text(json.dumps(board), encoding="utf-8")
+    _, report = doctor(servers.good, "--triton", servers.triton_http, *map(str, paths.values()))
+    flagged = {k for k, v in kinds(report).items() if "ensemble-undeclared" in v}
+    clients = {("partial.json", p["title"]) for p in _panels(paths["partial"])}
+    clients = {k for k in clients if k[1].startswith("Client ")}
+    assert clients and flagged == clients
+    causes = [c for b in report["dashboards"] for p in b["panels"] for c in p["causes"]]
+    assert all("ner_pipeline" in c["detail"] and "other" not in c["detail"] for c in causes)

@@ -15,7 +15,7 @@ import promql_parser as pp
 
 from triton_dashboards.promql.values import escape_label_value
 
-__all__ = ["Part", "Quantile", "parts", "quantiles"]
+__all__ = ["Part", "Quantile", "excluded", "parts", "quantiles"]
 
 _OPS = (
     (pp.MatchOp.Equal, "="),
@@ -125,3 +125,18 @@ def quantiles(expr: str) -> list[Quantile]:
                     group = tuple(label for label in buckets.modifier.labels if label != "le")
                 found.append(Quantile(float(q.val), str(buckets), group))
     return found
+
+
+def excluded(expr: str, label: str) -> list[str]:
+    """The regexes of every ``label!~"..."`` matcher in ``expr`` (the values it leaves out)."""
+    tree = _parse(expr)
+    if tree is None:
+        return []
+    found: dict[str, None] = {}
+    for node, _ in _walk(tree):
+        selector = node.vector_selector if isinstance(node, pp.MatrixSelector) else node
+        if isinstance(selector, pp.VectorSelector):
+            for m in selector.matchers.matchers:
+                if m.name == label and m.op == pp.MatchOp.NotRe:
+                    found[m.value] = None
+    return list(found)

@@ -23,6 +23,7 @@ server, not of a panel. Queries run concurrently, at most ``workers`` at once.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from typing import Any
 import attrs
 
 from triton_dashboards.inspect import causes
-from triton_dashboards.inspect.anatomy import Part, parts, quantiles
+from triton_dashboards.inspect.anatomy import Part, excluded, parts, quantiles
 from triton_dashboards.inspect.causes import Cause
 from triton_dashboards.inspect.engine import DEFAULT_WORKERS, PanelRun, has_data, run_dashboard
 from triton_dashboards.inspect.facts import Facts
@@ -43,8 +44,11 @@ from triton_dashboards.query.fleet import Ensemble, counted
 
 __all__ = ["diagnose"]
 
-#: The title every headline over every model and step starts with (query.fleet.counted).
-_COUNTS_STEPS = counted(()).title
+#: What a headline's description says when it counts every model and step because no
+#: ensemble is declared (query.fleet.counted), and the title of one over clients, where
+#: the declared steps are left out.
+_COUNTS_STEPS = counted(()).sentence
+_CLIENTS = counted((Ensemble("ensemble", ("step",)),)).title + " "
 #: Rules one level down explain a loaded record that holds nothing (fleet reads per-target).
 _RULE_DEPTH = 2
 #: Dashboards diagnosed at once (each resolves its variables one after another).
@@ -103,8 +107,9 @@ def _merge(found: Sequence[_Found]) -> list[Cause]:
 
 def _panel(run: PanelRun, facts: Facts, ensembles: Sequence[Ensemble]) -> PanelReport:
     found: list[Cause] = []
-    if ensembles and run.title.startswith(_COUNTS_STEPS):
-        found.append(causes.ensemble_undeclared(ensembles))
+    undeclared = _undeclared(run, ensembles)
+    if undeclared:
+        found.append(causes.ensemble_undeclared(undeclared))
     errors = run.errors
     if errors:
         return PanelReport(run.title, "error", tuple(found), errors[0])
@@ -118,6 +123,36 @@ def _panel(run: PanelRun, facts: Facts, ensembles: Sequence[Ensemble]) -> PanelR
         return PanelReport(run.title, "ok", tuple(found))
     harmless = bool(found) and all(c.kind.harmless for c in found)
     return PanelReport(run.title, "ok" if harmless else "empty", tuple(found))
+
+
+def _undeclared(run: PanelRun, ensembles: Sequence[Ensemble]) -> list[Ensemble]:
+    """The ensembles a headline counts the steps of: all of them where it says it counts
+    every model and step for want of a declaration, and where it counts clients, those whose
+    steps its ``model!~`` matcher does not leave out (declared before an ensemble was added).
+    A panel that counts steps whatever is declared (failures by reason) is not flagged."""
+    if not ensembles:
+        return []
+    if _COUNTS_STEPS in str(run.panel.get("description") or ""):
+        return list(ensembles)
+    if not run.title.startswith(_CLIENTS):
+        return []
+    regexes = [r for t in run.targets for r in excluded(t.expr, "model")]
+    if not regexes:
+        return []
+
+    def left_out(step: str) -> bool:
+        return all(_fullmatch(r, step) for r in regexes)
+
+    return [e for e in ensembles if not all(left_out(step) for step in e.steps)]
+
+
+def _fullmatch(regex: str, value: str) -> bool:
+    """Whether Prometheus' (anchored, RE2) ``regex`` matches ``value``; Python's re reads the
+    escaped alternatives the dashboards write."""
+    try:
+        return re.fullmatch(regex, value) is not None
+    except re.error:
+        return False
 
 
 def _explain(expr: str, facts: Facts, scrape: float, depth: int) -> list[_Found]:

@@ -231,6 +231,7 @@ def test_write_never_overwrites_without_force(deployment: Deployment, tmp_path: 
     mine.write_text("# mine\n", encoding="utf-8")
     refused = discover(*args, "--write", str(tmp_path))
     assert_one_line_error(refused, "overview.dashboard.py already exists", "--force")
+    assert refused.stdout == ""  # refused before printing anything
     assert (
         mine.read_text("utf-8") == "# mine\n" and not (tmp_path / "ensemble.dashboard.py").exists()
     )
@@ -333,3 +334,15 @@ def test_doctor_finds_the_written_overview_declares_what_triton_serves(
     # design: a failed step fails its ensemble too, with another reason).
     assert after < before
     assert not any("request" in title.lower() for title in after), after
+
+
+def test_write_for_a_triton_without_ensembles_writes_nothing_and_says_why(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    result = discover(
+        "--prometheus", deployment.prometheus, "--triton", deployment.triton["vllm-0"],
+        "--write", str(tmp_path / "dashboards"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "nothing written: Triton serves no ensemble" in result.stderr
+    assert not (tmp_path / "dashboards").exists()

@@ -109,49 +109,41 @@ def discover(
         found = read(Prometheus(prometheus_url, timeout=timeout or DEFAULT_TIMEOUT), repository)
     except (TritonError, PrometheusError) as e:
         fail(str(e))
+    targets: dict[Path, str] = {}
+    if write_dir is not None and found.ensembles:
+        targets = _targets(write_dir, _plan(found, uid_prefix), force)  # before any output
     if output == "json":
         click.echo(json.dumps(found.to_json(), indent=2))
     else:
         click.echo(_table(found), nl=False)
-    if write_dir is not None:
-        _write(write_dir, _plan(found, uid_prefix), force)
+    if write_dir is not None and not targets:
+        click.echo(
+            "nothing written: Triton serves no ensemble, so the stock overview already counts"
+            " each request once",
+            err=True,
+        )
+    elif write_dir is not None:
+        _write(write_dir, targets)
 
 
 def _plan(found: Discovery, uid_prefix: str | None) -> Plan:
-    from triton_dashboards.catalog import in_group
-    from triton_dashboards.catalog.records import Group
+    """The files for ``found``: the uids they link to are the stock set's (``uids``)."""
     from triton_dashboards.dashboard.stock import MODEL_UID, overview
     from triton_dashboards.dashboard.stock.uids import uids
-    from triton_dashboards.inspect.starter import EnsemblePlan, Plan
+    from triton_dashboards.inspect.starter import plan_for
 
-    batching = {m.name for m in found.triton.models if m.max_batch_size} if found.triton else set()
-    gpu = {m.name for m in in_group(Group.GPU)}
-    plans = []
-    for ensemble in found.ensembles:
-        namespaces = found.namespaces_of(ensemble.name)
-        plans.append(
-            EnsemblePlan(
-                ensemble,
-                namespace=namespaces[0] if len(namespaces) == 1 else None,
-                batching=tuple(s for s in ensemble.steps if s in batching),
-            )
-        )
-    return Plan(
-        ensembles=tuple(plans),
-        gpus=bool(gpu & set(found.server_families)),
+    return plan_for(
+        found,
         overview_uid=overview(ensembles=found.ensembles, uid_prefix=uid_prefix).uid,
         model_uid=uids(["ensembles"], uid_prefix, replace_stock=False).link(MODEL_UID),
         uid_prefix=uid_prefix or "",
     )
 
 
-def _write(directory: Path, plan: Plan, force: bool) -> None:
-    """Write the plan's files into ``directory``: all of them, or none (one-line error)."""
-    from triton_dashboards.files import write_atomic
+def _targets(directory: Path, plan: Plan, force: bool) -> dict[Path, str]:
+    """Path -> text of what to write; a one-line error if a file is in the way."""
     from triton_dashboards.inspect.starter import files
 
-    if not plan.ensembles:
-        fail("Triton declares no ensemble: nothing to write; the stock overview counts every model")
     targets = {directory / name: text for name, text in files(plan).items()}
     existing = [path for path in targets if path.exists()]
     if existing and not force:
@@ -159,6 +151,13 @@ def _write(directory: Path, plan: Plan, force: bool) -> None:
         fail(
             f"{existing[0]} already exists{more}; pass --force to overwrite, or --write another DIR"
         )
+    return targets
+
+
+def _write(directory: Path, targets: dict[Path, str]) -> None:
+    """Write every target, or none: the files this run created go if one write fails."""
+    from triton_dashboards.files import write_atomic
+
     created: list[Path] = []
     try:
         directory.mkdir(parents=True, exist_ok=True)

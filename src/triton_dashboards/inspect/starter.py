@@ -24,6 +24,8 @@ from collections.abc import Sequence
 
 import attrs
 
+from triton_dashboards.catalog import Group, in_group
+from triton_dashboards.inspect.discover import Discovery
 from triton_dashboards.query.fleet import Ensemble
 from triton_dashboards.validation import MAX_UID_LENGTH
 
@@ -55,6 +57,32 @@ class Plan:
     overview_uid: str  # the uid of the written overview, which each ensemble links to
     model_uid: str  # the model detail dashboard the overview links to
     uid_prefix: str = ""  # the team's prefix, before each ensemble dashboard's uid
+
+
+def plan_for(found: Discovery, *, overview_uid: str, model_uid: str, uid_prefix: str = "") -> Plan:
+    """What to write for ``found``: each ensemble Triton declares, in its namespace where its
+    series carry one, with the batch size of the steps whose ``max_batch_size`` is above 0,
+    and the GPU row where the servers report GPU families."""
+    triton = found.triton
+    batching = {m.name for m in triton.models if m.max_batch_size} if triton else set()
+    gpu = {m.name for m in in_group(Group.GPU)}
+    ensembles = []
+    for ensemble in found.ensembles:
+        namespaces = found.namespaces_of(ensemble.name)
+        ensembles.append(
+            EnsemblePlan(
+                ensemble,
+                namespace=namespaces[0] if len(namespaces) == 1 else None,
+                batching=tuple(s for s in ensemble.steps if s in batching),
+            )
+        )
+    return Plan(
+        ensembles=tuple(ensembles),
+        gpus=bool(gpu & set(found.server_families)),
+        overview_uid=overview_uid,
+        model_uid=model_uid,
+        uid_prefix=uid_prefix,
+    )
 
 
 def files(plan: Plan) -> dict[str, str]:

@@ -76,7 +76,8 @@ def test_a_rejected_query_is_one_line_with_the_query(prometheus: PrometheusServe
     assert "\n" not in str(caught.value) and "sum(rate(x[5m])" in str(caught.value)
 
 
-def test_scrape_interval_and_a_dashboard_refresh_on_a_real_server() -> None:
+@pytest.mark.e2e
+def test_scrape_interval_and_a_dashboard_refresh_on_a_real_server(prometheus_binary: str) -> None:
     """The interval is the server's (2 s), and run_dashboard runs instant and range targets."""
     with (
         serve(Workload.default(), port=0) as triton,

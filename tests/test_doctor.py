@@ -478,3 +478,19 @@ def test_a_declaration_that_misses_an_ensemble_is_flagged_and_a_full_one_is_not(
     assert clients and flagged == clients
     causes = [c for b in report["dashboards"] for p in b["panels"] for c in p["causes"]]
     assert all("ner_pipeline" in c["detail"] and "other" not in c["detail"] for c in causes)
+
+
+def test_a_dashboard_whose_variables_fail_is_reported_and_the_others_diagnosed(
+    servers: Servers, tmp_path: Path
+) -> None:
+    good = _dashboard(tmp_path / "windows.json")
+    bad = tmp_path / "bad.json"
+    board = json.loads(good.read_text(encoding="utf-8"))
+    board["templating"] = {"list": [{"name": "x", "type": "query", "query": "histogram(up)"}]}
+    bad.write_text(json.dumps(board), encoding="utf-8")
+    code, report = doctor(servers.good, str(good), str(bad))
+    first, second = report["dashboards"]
+    assert all(p["verdict"] == "ok" for p in first["panels"]), first
+    assert second["panels"] and all(p["verdict"] == "error" for p in second["panels"])
+    assert "variables cannot be resolved" in second["panels"][0]["error"]
+    assert code == 1

@@ -35,11 +35,18 @@ import attrs
 from triton_dashboards.inspect import causes
 from triton_dashboards.inspect.anatomy import Part, excluded, parts, quantiles
 from triton_dashboards.inspect.causes import Cause
-from triton_dashboards.inspect.engine import DEFAULT_WORKERS, PanelRun, has_data, run_dashboard
+from triton_dashboards.inspect.engine import (
+    DEFAULT_WORKERS,
+    PanelRun,
+    has_data,
+    panel_targets,
+    run_dashboard,
+)
 from triton_dashboards.inspect.facts import Facts
 from triton_dashboards.inspect.intervals import QueryContext
-from triton_dashboards.inspect.prometheus import Prometheus
+from triton_dashboards.inspect.prometheus import Prometheus, PrometheusError, PrometheusUnreachable
 from triton_dashboards.inspect.report import DashboardReport, PanelReport, Report
+from triton_dashboards.inspect.variables import VariableError
 from triton_dashboards.query.fleet import Ensemble, counted
 
 __all__ = ["diagnose"]
@@ -75,7 +82,12 @@ def diagnose(
 
         def one(item: tuple[str, Mapping[str, Any]]) -> DashboardReport:
             file, dashboard = item
-            run = run_dashboard(dashboard, prometheus, context, pool=pool)
+            try:
+                run = run_dashboard(dashboard, prometheus, context, pool=pool)
+            except PrometheusUnreachable:
+                raise
+            except (PrometheusError, VariableError) as e:
+                return _unresolved(file, dashboard, f"its variables cannot be resolved: {e}")
             panels = list(pool.map(lambda p: _panel(p, facts, ensembles or ()), run.panels))
             return DashboardReport(run.uid, run.title, file, tuple(panels))
 
@@ -103,6 +115,14 @@ def _merge(found: Sequence[_Found]) -> list[Cause]:
         subjects.setdefault(f.key, {})[f.subject] = None
         builders.setdefault(f.key, f.build)
     return [builders[key](list(names)) for key, names in subjects.items()]
+
+
+def _unresolved(file: str, dashboard: Mapping[str, Any], error: str) -> DashboardReport:
+    """A dashboard whose variables fail: every panel an error, the others still diagnosed."""
+    titles = dict.fromkeys(str(p.get("title") or "") for p, _ in panel_targets(dashboard))
+    panels = tuple(PanelReport(title, "error", error=error) for title in titles)
+    uid, title = str(dashboard.get("uid") or ""), str(dashboard.get("title") or "")
+    return DashboardReport(uid, title, file, panels)
 
 
 def _panel(run: PanelRun, facts: Facts, ensembles: Sequence[Ensemble]) -> PanelReport:

@@ -114,27 +114,34 @@ def startup(rev: str, repeat: int) -> None:
             print(f"| `{command}` | {before:.0f} | {after:.0f} | {after / before:.2f} |")
 
 
+def _importtime(python: str, statement: str, env: dict[str, str]) -> float:
+    """Milliseconds of the top-level imports ``python -X importtime -c statement`` lists."""
+    err = subprocess.run(
+        [python, "-X", "importtime", "-c", statement],
+        env=env, capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    total = 0
+    for line in err.splitlines():
+        parts = line.split("|")
+        top_level = parts[-1].startswith(" ") and not parts[-1].startswith("  ")
+        counted = len(parts) == 3 and parts[1].strip().isdigit()
+        if line.startswith("import time:") and top_level and counted:
+            total += int(parts[1])  # a top-level import: cumulative µs
+    return total / 1000
+
+
 def model_imports(python: str, repeat: int) -> None:
-    """Cumulative ``-X importtime`` of each statement (the sum of its top-level imports)."""
+    """What each statement imports beyond the interpreter's own start-up (``pass``)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    print(f"\n| median of {repeat} runs, `{python} -X importtime` | ms |")
+    runs: dict[str, list[float]] = {}
+    for _ in range(repeat):  # interleaved, so load from elsewhere hits all alike
+        for name, statement in {"pass": "pass", **MODEL_IMPORTS}.items():
+            runs.setdefault(name, []).append(_importtime(python, statement, env))
+    base = statistics.median(runs.pop("pass"))
+    print(f"\n| `{python} -X importtime`, median of {repeat}, beyond start-up | ms |")
     print("|---|---:|")
-    for name, statement in MODEL_IMPORTS.items():
-        runs = []
-        for _ in range(repeat):
-            err = subprocess.run(
-                [python, "-X", "importtime", "-c", statement],
-                env=env, capture_output=True, text=True, check=True,
-            ).stderr  # fmt: skip
-            total = 0
-            for line in err.splitlines():
-                parts = line.split("|")
-                top_level = parts[-1].startswith(" ") and not parts[-1].startswith("  ")
-                counted = len(parts) == 3 and parts[1].strip().isdigit()
-                if line.startswith("import time:") and top_level and counted:
-                    total += int(parts[1])  # a top-level import: cumulative µs
-            runs.append(total / 1000)
-        print(f"| {name} | {statistics.median(runs):.0f} |")
+    for name, times in runs.items():
+        print(f"| {name} | {statistics.median(times) - base:.0f} |")
 
 
 def main() -> None:

@@ -135,11 +135,8 @@ def variable_v1(variable: Variable) -> dict[str, Any]:
         **common,
         "includeAll": variable.include_all,
         "multi": variable.multi,
-        "options": [
-            {"selected": value == variable.default, "text": value, "value": value}
-            for value in variable.values
-        ],
-        "query": ",".join(variable.values),
+        "options": variable.options(),
+        "query": variable.query(),
         "refresh": _ON_DASHBOARD_LOAD,
         "sort": _SORT_ALPHABETICAL_ASC,
         "type": "custom",

@@ -248,11 +248,8 @@ def variable_v2(variable: Variable) -> dict[str, Any]:
         ),
         "includeAll": variable.include_all,
         "multi": variable.multi,
-        "options": [
-            {"selected": value == variable.default, "text": value, "value": value}
-            for value in variable.values
-        ],
-        "query": ",".join(variable.values),
+        "options": variable.options(),
+        "query": variable.query(),
     }
     return {"kind": "CustomVariable", "spec": spec}
 

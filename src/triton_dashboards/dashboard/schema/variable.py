@@ -59,6 +59,17 @@ class CustomVariable:
     multi: bool = False
     include_all: bool = False
 
+    def options(self) -> list[dict[str, object]]:
+        """The values as Grafana lists them, the default selected (v1 and v2 alike)."""
+        return [
+            {"selected": value == self.default, "text": value, "value": value}
+            for value in self.values
+        ]
+
+    def query(self) -> str:
+        """The values as the comma-separated list Grafana stores."""
+        return ",".join(self.values)
+
     def __attrs_post_init__(self) -> None:
         if self.default is not None and self.default not in self.values:
             raise ValueError(

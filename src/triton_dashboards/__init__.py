@@ -5,14 +5,15 @@ The package is built in floors, each importing only the ones below it:
 - ground: :mod:`.catalog` (every Triton fact), :mod:`.promql` (the expression builder),
   :mod:`.validation`, :mod:`.files`;
 - :mod:`.query`: the scope, the recording table and the Triton recipes;
-- :mod:`.dashboard`: panels, variables, layout, the stock dashboards, render and lint;
+- :mod:`.dashboard`: the panel model (v1 and v2 writers), panels, variables, layout, the
+  stock dashboards, render and lint;
 - :mod:`.grafana`: publishing rendered JSON over Grafana's HTTP API;
 - :mod:`.prometheus`: scrape configs, Kubernetes monitors and ConfigMaps, rules;
 - :mod:`.simulator`: Triton's exposition for a known workload;
 - :mod:`.cli`: the command line.
 
-The names below are imported on first use, so that ``triton-dashboards --help`` does not
-pay for grafanalib.
+The names below are imported on first use, so that ``triton-dashboards --help`` and a
+command that reads no dashboard import only what they use.
 """
 
 from __future__ import annotations

@@ -958,3 +958,30 @@ def test_13_legacy_save_of_identical_json_keeps_the_version(g13: GrafanaDouble) 
     assert (
         call(g13, "POST", "/api/dashboards/db", json={"dashboard": changed}).json()["version"] == 2
     )
+
+
+def test_a_folders_access_says_what_the_caller_may_do_there(make: Make) -> None:
+    """§6.10: ``folders/<uid>/access`` (``FolderAccessInfo``), listed in discovery."""
+    editor, viewer = make(profile="13"), make(profile="13", token_role="Viewer")
+    base = f"/apis/{FOLD}/v1/namespaces/default/folders"
+    listed = call(editor, "GET", f"/apis/{FOLD}/v1").json()
+    assert "folders/access" in [r["name"] for r in listed["resources"]]
+    for double, can in ((editor, True), (viewer, False)):
+        double.add_folder("Triton", uid="triton")
+        answer = call(double, "GET", f"{base}/triton/access")
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["kind"] == "FolderAccessInfo" and body["canSave"] is can
+    missing = call(editor, "GET", f"{base}/nope/access")
+    assert missing.status_code == 404 and missing.json()["details"]["kind"] == "folders"
+
+
+def test_a_write_over_the_body_limit_is_413_request_entity_too_large(g13: GrafanaDouble) -> None:
+    """§1 Limits: the apiserver reads at most MaxRequestBodyBytes, then says so as a Status."""
+    g13.max_body_bytes = 200
+    body = {"metadata": {"name": "big"}, "spec": {"title": "x" * 300, "schemaVersion": 42}}
+    answer = call(g13, "POST", dashboards(), json=body)
+    assert answer.status_code == 413
+    said = answer.json()
+    assert said["kind"] == "Status" and said["reason"] == "RequestEntityTooLarge"
+    assert "limit is 200" in said["message"]

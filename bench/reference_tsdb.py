@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from triton_dashboards.preview.backfill import rule_passes
+
 __all__ = [
     "BuildError",
     "Fleet",
@@ -613,6 +615,7 @@ def recorded(
         blocks: list[Path] = []
         # promtool cannot backfill a rule that reads another rule's output: one pass per
         # level of records, each served the raw data and the blocks of the passes before.
+        # The passes are the preview demo's (triton_dashboards.preview.backfill).
         for i, text in enumerate(rule_passes(rules_text)):
             rules_file = work / f"rules-{i}.yml"
             rules_file.write_text(text)
@@ -645,36 +648,6 @@ def recorded(
     _manifest(path).write_text(json.dumps(info, indent=2))
     print(f"  merged in {waited:.0f} s; TSDB {info['bytes'] / 1e6:,.0f} MB")
     return path
-
-
-def rule_passes(text: str) -> list[str]:
-    """The recording rules of a rules file as successive rules files, each reading only raw
-    series and the records of the files before it (groups and their order kept)."""
-    import re
-
-    import yaml
-
-    groups = (yaml.safe_load(text) or {}).get("groups") or []
-    pending = [(g, r) for g in groups for r in g.get("rules") or [] if "record" in r]
-    names = {r["record"] for _, r in pending}
-    done: set[str] = set()
-    passes = []
-    reads = {
-        r["record"]: {n for n in names if re.search(re.escape(n) + r"(?![\w:])", r["expr"])}
-        for _, r in pending
-    }
-    while pending:
-        now = [(g, r) for g, r in pending if reads[r["record"]] <= done]
-        if not now:
-            raise BuildError("the recording rules read each other in a circle")
-        out: dict[str, dict[str, Any]] = {}
-        for g, r in now:
-            group = out.setdefault(g["name"], {k: v for k, v in g.items() if k != "rules"})
-            group.setdefault("rules", []).append(r)
-        passes.append(yaml.safe_dump({"groups": list(out.values())}, sort_keys=False))
-        done |= {r["record"] for _, r in now}
-        pending = [(g, r) for g, r in pending if r["record"] not in done]
-    return passes
 
 
 def record_exprs(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from _support import ROOT
+from test_cli import assert_one_line_error
 
 from triton_dashboards.preview.demo import Demo
 
@@ -26,16 +27,6 @@ def run(
         timeout=180,
         env={**os.environ, **(env or {})},
     )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert result.returncode == 2, result
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def test_preview_against_a_running_prometheus_writes_a_page_per_file(

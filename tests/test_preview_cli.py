@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,54 @@ def test_a_file_that_is_not_a_dashboard_is_named(preview_demo: Demo, tmp_path: P
         "--prometheus", preview_demo.url, "-o", str(tmp_path / "o"), str(bad), cwd=tmp_path
     )
     assert_one_line_error(result, "bad.json is not a dashboard")
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """``(pid, command line)`` of the processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append((int(stat.parent.name), cmdline))
+    return found
+
+
+def test_ctrl_c_during_demo_stops_its_prometheus_and_removes_its_files(
+    prometheus_binary: str, promtool: str, tmp_path: Path
+) -> None:
+    recorded = ROOT / "dashboards" / "triton-overview-recorded.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "triton_dashboards", "preview", "--demo", "-o", str(tmp_path),
+         str(recorded)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        servers: list[tuple[int, str]] = []
+        while not servers and time.monotonic() < deadline and process.poll() is None:
+            servers = [c for c in _children(process.pid) if "prometheus" in c[1].split(" ")[0]]
+            time.sleep(0.05)
+        assert servers, "the demo never started its Prometheus"
+        ((server, command),) = servers
+        storage = next(a for a in command.split() if a.startswith("--storage.tsdb.path="))
+        work = Path(storage.split("=", 1)[1]).parent
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    assert "Traceback" not in err
+    assert (
+        not Path(f"/proc/{server}").exists()
+        or "State:\tZ" in Path(f"/proc/{server}/status").read_text()
+    )
+    assert not work.exists(), f"{work} left behind"

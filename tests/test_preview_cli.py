@@ -139,3 +139,13 @@ def test_ctrl_c_during_demo_stops_its_prometheus_and_removes_its_files(
         or "State:\tZ" in Path(f"/proc/{server}/status").read_text()
     )
     assert not work.exists(), f"{work} left behind"
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(
+    preview_demo: Demo, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    out = blocker / "pages"
+    result = run("--prometheus", preview_demo.url, "-o", str(out), str(NER), cwd=tmp_path)
+    assert_one_line_error(result, str(out), "Not a directory")

@@ -138,7 +138,9 @@ def preview(
     except (
         PreviewError, PrometheusError, ServerError, BackfillError, ChromiumError, OSError,
     ) as e:  # fmt: skip
-        fail(str(e) if not isinstance(e, OSError) else f"{e.filename}: {e.strerror}")
+        if isinstance(e, OSError):
+            fail(f"{e.filename or out}: {e.strerror}; check the path and its permissions")
+        fail(str(e))
     for w in written:
         picture = f" and {w.png}" if w.png else ""
         click.echo(f"{w.source}: {w.html}{picture} ({w.panels} panels)")

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -93,12 +94,22 @@ def _high(fd: int) -> int:
     return moved
 
 
-def _child_setup(commands: int, answers: int, parent: int) -> None:
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up before forking (the child only makes system calls)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    return prctl
+
+
+def _child_setup(
+    commands: int, answers: int, parent: int, prctl: Callable[..., int] | None
+) -> None:
     """Between fork and exec: the pipes on fds 3 and 4, and death with the parent."""
     os.dup2(commands, 3)
     os.dup2(answers, 4)
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
 
@@ -121,7 +132,7 @@ class Chromium:
         answers_read, answers_write = os.pipe()
         child_read, child_write = _high(commands_read), _high(answers_write)
         self._write, self._read = commands_write, answers_read
-        parent = os.getpid()
+        parent, prctl = os.getpid(), _prctl()
         try:
             self._process = subprocess.Popen(
                 [
@@ -135,7 +146,7 @@ class Chromium:
                 stderr=subprocess.DEVNULL,
                 close_fds=False,
                 start_new_session=True,
-                preexec_fn=lambda: _child_setup(child_read, child_write, parent),
+                preexec_fn=lambda: _child_setup(child_read, child_write, parent, prctl),
             )
         except OSError as e:
             self.stop()

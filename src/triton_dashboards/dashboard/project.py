@@ -24,6 +24,7 @@ from triton_dashboards.dashboard import records
 from triton_dashboards.dashboard.lint import SCRAPE_INTERVAL, Finding, lint_dashboard
 from triton_dashboards.dashboard.model import Dashboard
 from triton_dashboards.dashboard.render import Schema, as_dashboard, render, text_of, to_json
+from triton_dashboards.dashboard.schema.v2 import is_v2
 from triton_dashboards.dashboard.schema.v2_view import v1_view
 from triton_dashboards.files import write_atomic
 
@@ -246,14 +247,27 @@ def write(built: Iterable[Built]) -> list[Built]:
     return written
 
 
+def _schema_of(text: str) -> str:
+    try:
+        return "v2" if is_v2(json.loads(text)) else "v1"
+    except ValueError:
+        return "v1"
+
+
 def stale(built: Iterable[Built]) -> list[tuple[Built, str]]:
-    """Dashboards whose committed JSON is missing or differs from what the code renders."""
+    """Dashboards whose committed JSON is missing or differs from what the code renders;
+    a file in the other schema says so (``stale (v1 JSON, the build writes v2)``)."""
     out = []
     for item in built:
         if not item.target.exists():
             out.append((item, "missing"))
-        elif item.target.read_text(encoding="utf-8") != item.text:
-            out.append((item, "stale"))
+            continue
+        committed = item.target.read_text(encoding="utf-8")
+        if committed != item.text:
+            was, now = _schema_of(committed), _schema_of(item.text)
+            out.append(
+                (item, "stale" if was == now else f"stale ({was} JSON, the build writes {now})")
+            )
     return out
 
 

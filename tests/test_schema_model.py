@@ -174,3 +174,19 @@ def test_a_mistyped_panel_name_offers_the_right_one() -> None:
         panels.batch_sise  # noqa: B018
     with pytest.raises(AttributeError, match=r"no panel or name 'zzz'$"):
         panels.zzz  # noqa: B018
+
+
+def test_grafanalib_variables_are_converted_too() -> None:
+    variables = [
+        g.Template(name="namespace", label="Namespace", query="label_values(up, namespace)",
+                   dataSource="prom-uid", multi=True, includeAll=True, allValue=".*"),
+        g.Template(name="k", label="Top k", query="5,10", type="custom", default="10"),
+    ]  # fmt: skip
+    model = to_json(Dashboard(title="t", uid="t", variables=variables))
+    datasource, namespace, k = model["templating"]["list"]
+    assert datasource["type"] == "datasource"  # added: the panels read $datasource
+    assert namespace["type"] == "query" and namespace["definition"] == "label_values(up, namespace)"
+    assert namespace["datasource"] == {"type": "prometheus", "uid": "prom-uid"}
+    assert namespace["multi"] and namespace["allValue"] == ".*"
+    assert k["type"] == "custom" and k["current"] == {"text": "10", "value": "10"}
+    assert "auto" not in namespace  # grafanalib's interval-variable keys are not carried over

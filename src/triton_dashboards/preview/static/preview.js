@@ -38,9 +38,23 @@
     return "nodata";
   }
 
+  function arrange(grid, n) {
+    // Grafana fits every value of a stat into the panel: the columns that leave each
+    // value the largest box (a value is about 2.5 times as wide as it is high).
+    let best = 1, largest = 0;
+    for (let cols = 1; cols <= n; cols++) {
+      const rows = Math.ceil(n / cols);
+      const size = Math.min(grid.clientWidth / cols / 2.5, grid.clientHeight / rows);
+      if (size > largest) { largest = size; best = cols; }
+    }
+    grid.style.gridTemplateColumns = "repeat(" + best + ", minmax(0, 1fr))";
+    grid.style.gridTemplateRows = "repeat(" + Math.ceil(n / best) + ", minmax(0, 1fr))";
+  }
+
   function fitText(node, box, max) {
     // Grafana sizes a stat's value to its box; a simple version of the same idea.
-    let size = Math.min(max, box.clientHeight * 0.6);
+    const name = box.querySelector(".stat-name");
+    let size = Math.min(max, (box.clientHeight - (name ? name.offsetHeight : 0)) * 0.7);
     node.style.fontSize = size + "px";
     while (size > 10 && node.scrollWidth > box.clientWidth * 0.95) {
       size -= 2;
@@ -73,6 +87,7 @@
     if (!panel.values.length) return noData(panel, body);
     const grid = el("div", "stat-grid");
     body.appendChild(grid);
+    arrange(grid, panel.values.length);
     panel.values.forEach(function (v, i) {
       const cell = el("div", "stat");
       const value = el("div", "stat-value", v.text);
@@ -97,6 +112,7 @@
     if (!panel.values.length) return noData(panel, body);
     const grid = el("div", "stat-grid");
     body.appendChild(grid);
+    arrange(grid, panel.values.length);
     panel.values.forEach(function (v) {
       const cell = el("div", "gauge");
       const dial = el("div", "gauge-dial");

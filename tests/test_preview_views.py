@@ -160,3 +160,14 @@ def test_a_collapsed_row_opens_and_pushes_what_follows_down() -> None:
     placed = [(p.get("id"), x, y, w, h) for p, x, y, w, h in page.layout(dashboard)]
     assert placed == [(None, 0, 0, 24, 1), (2, 0, 1, 12, 4), (3, 0, 5, 12, 4)]
     assert page.page_height(list(page.layout(dashboard))) == 9
+
+
+def test_bars_with_a_data_link_lead_to_the_linked_page() -> None:
+    committed = json.loads((ROOT / "dashboards" / "triton-overview.json").read_text())
+    panel = next(p for p in committed["panels"] if p["type"] == "bargauge")
+    items = [_instant({"model": "ner", "version": "1"}, 20.3)]
+    view = views.panel_view(panel, [_target("A", items)], [], LINK)
+    assert view["title"].startswith("Top 10 ")
+    assert [b["text"] for b in view["bars"]] == ["20.3 req/s"]
+    assert "var-model=ner" in view["bars"][0]["href"]
+    assert view["bars"][0]["href"].startswith("triton-model.html?")

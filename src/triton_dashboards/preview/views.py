@@ -140,8 +140,16 @@ def _fraction(value: float | None, low: float, high: float) -> float:
     return min(1.0, max(0.0, (value - low) / (high - low))) if high > low else 0.0
 
 
-def _bargauge(panel: Mapping[str, Any], series: Sequence[Series]) -> dict[str, Any]:
+def _bargauge(
+    panel: Mapping[str, Any], series: Sequence[Series], link: links.Linker
+) -> dict[str, Any]:
+    """Bars as a gauge's values; a bar with the panel's data link leads to its page."""
     view = _gauge(panel, series)
+    field_links = _defaults(panel).get("links") or []
+    if field_links:
+        shown = [s for s in series if frames.reduce(s, _calc(panel)) is not None]
+        for bar, s in zip(view["values"], shown, strict=True):
+            bar["href"] = link(field_links[0]["url"], s.labels)
     options = panel.get("options") or {}
     return {
         "bars": view["values"],
@@ -300,7 +308,7 @@ def panel_view(
     elif kind == "gauge":
         view.update(_gauge(panel, series))
     elif kind == "bargauge":
-        view.update(_bargauge(panel, series))
+        view.update(_bargauge(panel, series, link))
     elif kind == "table":
         view.update(_table(panel, targets, link))
     elif kind == "text":

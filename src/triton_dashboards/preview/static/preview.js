@@ -148,7 +148,8 @@
     const list = el("div", "bars");
     body.appendChild(list);
     panel.bars.forEach(function (b) {
-      const row = el("div", "bar-row");
+      const row = el(b.href ? "a" : "div", "bar-row");
+      if (b.href) row.href = b.href;
       row.appendChild(el("div", "bar-name", b.name));
       const track = el("div", "bar-track");
       const fill = el("div", "bar-fill");

@@ -186,10 +186,8 @@ def _write(directory: Path, targets: dict[Path, str]) -> None:
 
 
 def _table(found: Discovery) -> str:
-    from triton_dashboards.inspect.triton import without_credentials
-
     interval = "unknown" if found.scrape_interval is None else f"{found.scrape_interval:g}s"
-    lines = [f"Prometheus {without_credentials(found.prometheus)}, scrape interval {interval}"]
+    lines = [f"Prometheus {found.prometheus}, scrape interval {interval}"]
     for label, values in found.locations.items():
         lines.append(f"  {label:<10} {', '.join(values) or '(no series carries this label)'}")
     lines += [

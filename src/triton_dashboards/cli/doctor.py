@@ -105,6 +105,7 @@ def doctor(
     """
     from triton_dashboards import inspect
     from triton_dashboards.inspect.doctor import diagnose
+    from triton_dashboards.redaction import without_credentials
 
     range_s = _seconds(span, "--range")
     assert range_s is not None
@@ -121,7 +122,7 @@ def doctor(
         context = inspect.QueryContext.last(range_s, scrape_interval=scrape)
         report = diagnose(dashboards, prometheus, context, ensembles=ensembles)
     except inspect.PrometheusError as e:
-        fail(f"{e}; doctor cannot run against {url}")
+        fail(f"{e}; doctor cannot run against {without_credentials(url)}")
     except inspect.VariableError as e:
         fail(f"{e}; doctor resolves variables as Grafana's Prometheus data source does")
     if output == "json":

@@ -130,8 +130,8 @@ def preview(
                 )
             else:
                 assert url is not None
-                source = url
                 prometheus = Prometheus(url)
+                source = prometheus.url  # without the credentials the URL may carry
                 found = interval or prometheus.read_scrape_interval() or DEFAULT_SCRAPE_INTERVAL
                 context = QueryContext.last(seconds, scrape_interval=found)
             written = write_previews(paths, prometheus, context, out, pictures=png, source=source)

@@ -11,7 +11,6 @@ Grafana's HTTP API (the sections of :mod:`triton_dashboards.grafana` name them).
 
 from __future__ import annotations
 
-import base64
 import logging
 import random
 import time
@@ -36,7 +35,6 @@ from triton_dashboards.grafana.errors import (
     Call,
     ConfigError,
     GrafanaError,
-    redact,
 )
 from triton_dashboards.grafana.live import LiveDashboard, stored_v2
 from triton_dashboards.grafana.plan import Version
@@ -48,6 +46,7 @@ from triton_dashboards.grafana.wire import (
     split_url,
     why_not_json,
 )
+from triton_dashboards.redaction import basic_auth_secrets, redact
 
 __all__ = ["DashboardVersion", "GrafanaClient", "GrafanaConfig", "LiveDashboard"]
 
@@ -111,8 +110,7 @@ class GrafanaClient:
             self.auth = "token"
         elif user and password is not None:
             self.session.auth = (user, password)
-            basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-            self._secrets = (password, basic)
+            self._secrets = basic_auth_secrets(user, password)
             self.auth = "basic" if config.user else "url"
         if config.org_id is not None:
             self.session.headers["X-Grafana-Org-Id"] = str(config.org_id)

@@ -7,7 +7,8 @@ check the kind of failure (:class:`Unauthorized`, :class:`Forbidden`,
 :class:`ConnectionFailed`). Every other answer is a plain :class:`GrafanaError` whose text
 says what happened. The text is built in :mod:`~triton_dashboards.grafana.diagnose`, never
 from a ``requests`` exception (whose text can carry URLs), and passes through
-:func:`redact`, so a token or password cannot reach a terminal, a log or a CI transcript.
+:func:`~triton_dashboards.redaction.redact`, so a token or password cannot reach a terminal,
+a log or a CI transcript.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterable
 from typing import ClassVar, Literal
 
 import attrs
+
+from triton_dashboards.redaction import redact
 
 __all__ = [
     "AlreadyExists",
@@ -27,12 +30,10 @@ __all__ = [
     "GrafanaError",
     "Unauthorized",
     "VersionMismatch",
-    "redact",
 ]
 
 #: How a client authenticates; "url" is basic auth with the user and password of the URL.
 AuthKind = Literal["token", "basic", "url", "none"]
-REDACTED = "***"
 
 
 class GrafanaError(Exception):
@@ -102,10 +103,3 @@ class Call:
     what: str
     #: The RBAC action this call needs, named in 403 messages.
     permission: str
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each non-empty secret replaced by ``***``, longest first."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text

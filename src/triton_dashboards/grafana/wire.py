@@ -9,7 +9,6 @@ or not Grafana's API).
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
 from typing import Any
 
@@ -17,6 +16,7 @@ import requests
 import requests.auth
 
 from triton_dashboards.grafana.errors import Call, ConfigError
+from triton_dashboards.redaction import split_credentials, without_credentials
 
 __all__ = ["BearerAuth", "check_token", "json_or_none", "split_url", "why_not_json"]
 
@@ -25,27 +25,21 @@ _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 def split_url(url: str) -> tuple[str, str | None, str | None]:
     """Base URL without credentials, plus any ``user:password`` the URL carried."""
-    shown = re.sub(r"^([^/]*//)?[^/@]*@", r"\1***@", url.strip())  # hide user:password@
+    shown = without_credentials(url.strip())
     try:
-        parts = urllib.parse.urlsplit(url.strip())
-        port = parts.port
+        base, user, password = split_credentials(url)
     except ValueError as error:
         # urllib says "Port out of range 0-65535", "Invalid IPv6 URL", ...: name the part.
         raise ConfigError(
             f"GRAFANA_URL {shown!r} is malformed ({error}); set it to Grafana's address, "
             "such as https://grafana.example.com:3000 (a port is a number up to 65535)"
         ) from None
+    parts = urllib.parse.urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"GRAFANA_URL {shown!r} is not an http(s) URL; set it to Grafana's address, "
             "such as https://grafana.example.com (with its sub-path, if any)"
         )
-    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    if port is not None:
-        netloc += f":{port}"
-    base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-    user = urllib.parse.unquote(parts.username) if parts.username else None
-    password = urllib.parse.unquote(parts.password) if parts.password else None
     return base, user, password
 
 

@@ -29,7 +29,7 @@ import attrs
 
 from triton_dashboards.catalog import CATALOG, Kind, Metric, family_of
 from triton_dashboards.inspect.prometheus import Prometheus
-from triton_dashboards.inspect.triton import Repository, without_credentials
+from triton_dashboards.inspect.triton import Repository
 from triton_dashboards.promql import Matcher
 from triton_dashboards.query.fleet import Ensemble
 from triton_dashboards.query.recording import Recording
@@ -128,7 +128,7 @@ class Discovery:
         """The document ``discover --output json`` prints."""
         triton = self.triton
         return {
-            "prometheus": without_credentials(self.prometheus),
+            "prometheus": self.prometheus,
             "scrape_interval_seconds": self.scrape_interval,
             "locations": {label: list(values) for label, values in self.locations.items()},
             "models": [

@@ -23,6 +23,12 @@ from urllib.parse import urlsplit
 import requests
 
 from triton_dashboards.inspect.intervals import parse_duration
+from triton_dashboards.redaction import (
+    basic_auth_secrets,
+    redact,
+    split_credentials,
+    without_credentials,
+)
 
 __all__ = ["DEFAULT_TIMEOUT", "Prometheus", "PrometheusError", "PrometheusUnreachable"]
 
@@ -44,27 +50,46 @@ def _one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
+def _split(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The server's URL without credentials, and the basic auth the URL carried."""
+    shown = without_credentials(url.strip())
+    try:
+        base, user, password = split_credentials(url)
+    except ValueError as e:
+        raise PrometheusUnreachable(
+            f"{shown!r} is not a Prometheus URL ({e}): write it like http://prometheus:9090"
+        ) from None
+    parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PrometheusUnreachable(
-            f"{url!r} is not a Prometheus URL: write it like http://prometheus:9090"
+            f"{shown!r} is not a Prometheus URL: write it like http://prometheus:9090"
         )
-    return url.rstrip("/")
+    return base, (user or "", password or "") if user or password else None
 
 
 class Prometheus:
-    """The HTTP API of the Prometheus at ``url`` (``http://host:9090``, or a path prefix)."""
+    """The HTTP API of the Prometheus at ``url`` (``http://host:9090``, or a path prefix).
+
+    A ``user:password@`` in ``url`` is sent as basic auth and shown nowhere: :attr:`url`
+    is the URL without it, and every message is redacted.
+    """
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.url = _check_url(url)
+        self.url, self._auth = _split(url)
         self.timeout = timeout
+        self._secrets: tuple[str, ...] = ()
+        if self._auth is not None:
+            self._secrets = basic_auth_secrets(*self._auth)
         self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"Prometheus({self.url!r})"
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            session.auth = self._auth
         return session
 
     def _api(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -92,13 +117,24 @@ class Prometheus:
             raise self._not_prometheus(path, response)  # JSON, but not Prometheus' envelope
         if body.get("status") != "success":
             error, kind = body.get("error"), body.get("errorType")
-            raise PrometheusError(_one_line(f"{kind or 'error'}: {error or response.text}"))
+            said = self._redact(f"{kind or 'error'}: {error or response.text}")
+            raise PrometheusError(_one_line(said))
         return body.get("data")
 
+    def _redact(self, text: str) -> str:
+        """``text`` (a server's words) without the credentials this client sends."""
+        return redact(text, self._secrets)
+
     def _not_prometheus(self, path: str, response: requests.Response) -> PrometheusUnreachable:
+        said = _one_line(self._redact(response.text), 80)
+        if response.status_code in (401, 403):
+            return PrometheusUnreachable(
+                f"{self.url}{path} refused the request (HTTP {response.status_code}, {said!r}):"
+                " check the user and password written in the URL (http://USER:PASSWORD@host)"
+            )
         return PrometheusUnreachable(
             f"{self.url}{path} answered HTTP {response.status_code} without Prometheus' "
-            f"JSON ({_one_line(response.text, 80)!r}): is this a Prometheus URL?"
+            f"JSON ({said!r}): is this a Prometheus URL?"
         )
 
     @staticmethod

@@ -24,13 +24,19 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 import attrs
 import requests
 
 from triton_dashboards.catalog import backends
 from triton_dashboards.query.fleet import Ensemble
+from triton_dashboards.redaction import (
+    basic_auth_secrets,
+    redact,
+    split_credentials,
+    without_credentials,
+)
 
 __all__ = [
     "READY",
@@ -39,7 +45,6 @@ __all__ = [
     "TritonError",
     "TritonModel",
     "read_repository",
-    "without_credentials",
 ]
 
 #: Seconds a request to Triton may take before it is given up.
@@ -130,10 +135,14 @@ def read_repository(url: str, timeout: float = TIMEOUT) -> Repository:
     Raises :class:`TritonError` (one line) when the server cannot be reached, is not a
     Triton, or answers with an error.
     """
-    base = _base(url)
+    base, user, password = _base(url)
     with requests.Session() as session:
         session.mount(base, requests.adapters.HTTPAdapter(pool_maxsize=_CONCURRENT))
-        client = _Client(session, base, timeout)
+        secrets: tuple[str, ...] = ()
+        if user or password:
+            session.auth = (user or "", password or "")
+            secrets = basic_auth_secrets(*session.auth)
+        client = _Client(session, base, timeout, secrets)
         metadata = client.call("GET", "/v2")
         if not isinstance(metadata, dict) or "extensions" not in metadata:
             raise TritonError(
@@ -142,31 +151,30 @@ def read_repository(url: str, timeout: float = TIMEOUT) -> Repository:
         index = client.call("POST", "/v2/repository/index", {})
         if not isinstance(index, list):
             raise TritonError(
-                f"{client.shown}: the repository index is not a list; is Triton there?"
+                f"{client.base}: the repository index is not a list; is Triton there?"
             )
         entries = [_entry(item) for item in index]
         with ThreadPoolExecutor(max_workers=_CONCURRENT) as pool:
             models = tuple(pool.map(client.configured, entries))
-    return Repository(url=client.shown, version=str(metadata.get("version", "")), models=models)
+    return Repository(url=client.base, version=str(metadata.get("version", "")), models=models)
 
 
-def without_credentials(url: str) -> str:
-    """``url`` without a ``user:password@`` part, for messages: never print a secret."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
-def _base(url: str) -> str:
+def _base(url: str) -> tuple[str, str | None, str | None]:
+    """Triton's URL without credentials (``http://`` when it names none), and the user and
+    password it carried."""
     url = url.strip().rstrip("/")
     if "://" not in url:
         url = f"http://{url}"
+    wrong = f"Triton URL {without_credentials(url)!r} is not http(s)://HOST:PORT; {_WHAT_TO_GIVE}"
     if not url.startswith(("http://", "https://")) or url.endswith("://"):
-        raise TritonError(
-            f"Triton URL {without_credentials(url)!r} is not http(s)://HOST:PORT; {_WHAT_TO_GIVE}"
-        )
-    return url
+        raise TritonError(wrong)
+    try:
+        base, user, password = split_credentials(url)
+    except ValueError as e:
+        raise TritonError(f"{wrong} ({e})") from None
+    if not urlsplit(base).hostname:
+        raise TritonError(wrong)
+    return base, user, password
 
 
 def _entry(item: object) -> TritonModel:
@@ -185,45 +193,45 @@ def _entry(item: object) -> TritonModel:
 @attrs.frozen
 class _Client:
     session: requests.Session
+    #: Triton's URL without credentials (the session sends them): safe in any message.
     base: str
     timeout: float
-
-    @property
-    def shown(self) -> str:
-        return without_credentials(self.base)
+    #: The password and basic-auth header value, redacted from Triton's own words.
+    secrets: tuple[str, ...] = ()
 
     def call(self, method: str, path: str, body: object = None) -> Any:
         """The JSON answer of ``method path``; TritonError on anything else."""
-        where = f"{method} {self.shown}{path}"
+        where = f"{method} {self.base}{path}"
         try:
             response = self.session.request(
                 method, self.base + path, json=body, timeout=self.timeout
             )
         except requests.Timeout:
             raise TritonError(
-                f"Triton at {self.shown} did not answer {method} {path} within {self.timeout:g} s;"
+                f"Triton at {self.base} did not answer {method} {path} within {self.timeout:g} s;"
                 " check the URL, or raise the timeout"
             ) from None
         except requests.RequestException as e:
             raise TritonError(
-                f"cannot reach Triton at {self.shown}: {_reason(e)}; check that Triton runs and"
+                f"cannot reach Triton at {self.base}: {_reason(e)}; check that Triton runs and"
                 f" {_WHAT_TO_GIVE}"
             ) from None
         try:
             answer = response.json()
         except (ValueError, json.JSONDecodeError):
             raise TritonError(
-                f"{self.shown} does not answer as Triton's HTTP API ({where}: HTTP"
+                f"{self.base} does not answer as Triton's HTTP API ({where}: HTTP"
                 f" {response.status_code}, not JSON); {_WHAT_TO_GIVE}"
             ) from None
         if response.status_code != 200:
             message = answer.get("error") if isinstance(answer, dict) else None
             if not isinstance(message, str):
                 raise TritonError(
-                    f"{self.shown} does not answer as Triton's HTTP API ({where}: HTTP"
+                    f"{self.base} does not answer as Triton's HTTP API ({where}: HTTP"
                     f" {response.status_code}); {_WHAT_TO_GIVE}"
                 )
-            raise TritonError(f"Triton refused {where}: HTTP {response.status_code}: {message}")
+            said = redact(message, self.secrets)
+            raise TritonError(f"Triton refused {where}: HTTP {response.status_code}: {said}")
         return answer
 
     def configured(self, model: TritonModel) -> TritonModel:
@@ -235,7 +243,7 @@ class _Client:
             path += f"/versions/{quote(model.version, safe='')}"
         config = self.call("GET", path + "/config")
         if not isinstance(config, dict):
-            raise TritonError(f"{self.shown}{path}/config is not a model configuration")
+            raise TritonError(f"{self.base}{path}/config is not a model configuration")
         scheduling = config.get("ensemble_scheduling") or {}
         steps = [
             step["model_name"]

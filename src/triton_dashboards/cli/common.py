@@ -1,4 +1,5 @@
-"""What every command shares: exit codes, the one-line error, the --dir option.
+"""What every command shares: exit codes, the one-line error, the options more than one
+command takes (--dir, --output table|json, -o FILE).
 
 Errors a user can fix are one line on stderr, ``error: what went wrong; what to do``,
 with exit code 2; findings (``check``, ``lint``, ``diff``) exit 1.
@@ -22,6 +23,23 @@ DIR_OPTION = click.option(
     default=Path("dashboards"),
     show_default=True,
     help="Folder of the *.dashboard.py files and their JSON.",
+)
+
+#: How a command that reports (doctor, discover) prints: ``output`` is "table" or "json".
+FORMAT_OPTION = click.option(
+    "--output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: for people; json: one JSON document on stdout.",
+)
+
+#: Where a command that writes one file (scrape-config, rules, ...) puts it: ``output``.
+FILE_OPTION = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
 )
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from triton_dashboards.cli.common import fail
+from triton_dashboards.cli.common import FORMAT_OPTION, fail
 
 if TYPE_CHECKING:
     from triton_dashboards.inspect.discover import Discovery
@@ -53,13 +53,7 @@ _LISTED = 4
     help="With --write: your team's uid prefix (uid_prefix of the stock dashboards you"
     " ship); default: the overview's uid is tailored-triton-overview.",
 )
-@click.option(
-    "--output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A table for people, or one JSON document on stdout.",
-)
+@FORMAT_OPTION
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, fail
+from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, FORMAT_OPTION, fail
 
 if TYPE_CHECKING:
     from triton_dashboards.query.fleet import Ensemble
@@ -71,13 +71,7 @@ def _load(paths: list[Path]) -> list[tuple[str, dict[str, Any]]]:
     help="Triton's HTTP URL (port 8000): name the ensembles it serves where a headline "
     "counts every model and step.",
 )
-@click.option(
-    "--output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: a table per dashboard; json: one JSON document on stdout.",
-)
+@FORMAT_OPTION
 @DIR_OPTION
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def doctor(

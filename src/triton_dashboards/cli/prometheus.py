@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from triton_dashboards.cli.common import DIR_OPTION, emit, fail
+from triton_dashboards.cli.common import DIR_OPTION, FILE_OPTION, emit, fail
 from triton_dashboards.defaults import FOLDER
 
 FORMATS = ("prometheus", "kube-prometheus-stack", "servicemonitor", "podmonitor")
@@ -22,14 +22,6 @@ def _selector(pairs: tuple[str, ...]) -> dict[str, str]:
             )
         selector[key] = value
     return selector
-
-
-OUTPUT_OPTION = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
 
 
 @click.command("scrape-config")
@@ -87,7 +79,7 @@ OUTPUT_OPTION = click.option(
     help="With --static: scrape this address instead of the Service (a Triton on a VM, a "
     "local simulator); repeatable.",
 )
-@OUTPUT_OPTION
+@FILE_OPTION
 @click.pass_context
 def scrape_config(
     ctx: click.Context,
@@ -171,7 +163,7 @@ def scrape_config(
     show_default=True,
     help='Grafana folder (grafana_folder annotation); "" for none.',
 )
-@OUTPUT_OPTION
+@FILE_OPTION
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def configmap(
     directory: Path, namespace: str, folder: str, output: Path | None, files: tuple[Path, ...]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from triton_dashboards.cli.common import emit, fail
+from triton_dashboards.cli.common import FILE_OPTION, emit, fail
 
 
 @click.command()
@@ -71,12 +71,7 @@ from triton_dashboards.cli.common import emit, fail
     metavar="ALERT",
     help="Switch on an optional alert (traffic_stopped). Repeatable.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@FILE_OPTION
 def rules(
     fmt: str,
     namespace: str,

@@ -296,9 +296,7 @@ class PageRun:
         metrics = self.ports[ADDRESSES["triton-metrics"]]
         server = self.stack.enter_context(
             PrometheusServer(
-                scrape_targets=[f"127.0.0.1:{metrics}"],
-                labels={"namespace": "triton"},
-                extra_args=[],
+                scrape_targets=[f"127.0.0.1:{metrics}"], labels={"namespace": "triton"}
             )
         )
         server.wait_for("nv_inference_request_success", timeout=30)

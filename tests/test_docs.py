@@ -191,17 +191,20 @@ def _wait_for_triton_series(port: int, where: str, timeout: float = 60.0) -> Non
     pytest.fail(f"{where}: Prometheus on :{port} has no Triton series {timeout:.0f} s later")
 
 
-def _stop_group(pgid: int) -> None:
-    """End what one shell block left running (its own process group, never anything else)."""
+def _stop_group(leader: subprocess.Popen[bytes]) -> None:
+    """End what one process we started left running: its own process group (a shell block's
+    ``&`` commands included), never anything else. The leader is reaped, so that it does not
+    linger as a zombie that keeps the group alive."""
     for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 2.0)):
         try:
-            os.killpg(pgid, sig)
+            os.killpg(leader.pid, sig)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
+            leader.poll()
             try:
-                os.killpg(pgid, 0)
+                os.killpg(leader.pid, 0)
             except ProcessLookupError:
                 return
             time.sleep(0.05)
@@ -225,7 +228,7 @@ class PageRun:
         for name in ("GRAFANA_URL", "GRAFANA_USER", "GRAFANA_PASSWORD", "GRAFANA_ORG_ID"):
             self.env.pop(name, None)
         self.ports: dict[int, int] = {}
-        self.groups: list[int] = []
+        self.groups: list[subprocess.Popen[bytes]] = []
         stack.callback(self._stop_groups)
         (self.state / "cwd").write_text(str(self._repository()))
 
@@ -288,7 +291,7 @@ class PageRun:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        self.groups.append(process.pid)
+        self.groups.append(process)
         _wait_for_port(metrics, f"{_id(self.page)}: the simulator")
 
     def _start_prometheus(self) -> None:
@@ -309,8 +312,8 @@ class PageRun:
         return code
 
     def _stop_groups(self) -> None:
-        for pgid in reversed(self.groups):
-            _stop_group(pgid)
+        for process in reversed(self.groups):
+            _stop_group(process)
 
     # -- blocks --
 
@@ -336,11 +339,11 @@ class PageRun:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            self.groups.append(process.pid)
+            self.groups.append(process)
             try:
                 code = process.wait(timeout=BLOCK_TIMEOUT)
             except subprocess.TimeoutExpired:
-                _stop_group(process.pid)
+                _stop_group(process)
                 pytest.fail(f"{block.where}: still running after {BLOCK_TIMEOUT} s", pytrace=False)
         if code != 0:
             tail = "\n".join(out.read_text(errors="replace").splitlines()[-25:])

@@ -691,9 +691,23 @@ def test_first_response_quantile_in_the_lowest_bucket_is_not_shown(
     assert mean == pytest.approx(mean_ms, rel=TOLERANCE)
     shares = {lab["le"]: v for lab, v in _shown(cluster, dashboard, _FIRST_SHARES, **pick)}
     assert shares["100"] == pytest.approx(-math.expm1(-100 / mean_ms), rel=TOLERANCE)
+    assert "+Inf" not in shares  # always 100 %: no bar, no line
 
 
 _FIRST_SHARES = "first responses within each bound"
+
+
+@pytest.mark.parametrize("name", ["triton-overview", "triton-overview" + RECORDED])
+def test_first_response_bars_read_upwards_by_bound_without_inf(cluster: Cluster, name: str) -> None:
+    """The overview's bars come as Prometheus answers the instant query (Grafana keeps that
+    order): each finite bound once, in increasing bound (not 100, 2000, 500, 5000 as the
+    strings sort), and no "<= +Inf" bar, which would read 100 % whatever the traffic."""
+    dashboard = DASHBOARDS[name]
+    bars = _shown(cluster, dashboard, f"{_EVERY} {_FIRST_SHARES}")
+    bounds = [float(labels["le"]) for labels, _ in bars]
+    assert bounds == sorted(set(bounds)) and len(bounds) >= 3, bars
+    assert all(math.isfinite(b) for b in bounds), bars
+    assert [v for _, v in bars] == sorted(v for _, v in bars)
 
 
 @pytest.mark.parametrize("name", ["triton-model", "triton-model" + RECORDED])

@@ -127,15 +127,16 @@ def _first_response() -> dict[str, Expected]:
 
 
 def _share(labels: Labels) -> float | None:
+    """Within each finite bound; no +Inf series (its share is 100 % by definition)."""
     e = _vllm(labels)
     le = float(labels["le"].replace("+Inf", "inf"))
-    return None if e is None else (-math.expm1(-le / e.ttft) if math.isfinite(le) else 1.0)
+    return None if e is None or not math.isfinite(le) else -math.expm1(-le / e.ttft)
 
 
 def _first_response_share(labels: Labels) -> float | None:
     mean = _first_response_mean(labels)
     le = float(labels["le"].replace("+Inf", "inf"))
-    return None if mean is None else (-math.expm1(-le / mean) if math.isfinite(le) else 1.0)
+    return None if mean is None or not math.isfinite(le) else -math.expm1(-le / mean)
 
 
 def _v(get: Callable[[Vllm], float]) -> Expected:

@@ -21,6 +21,7 @@ import pytest
 from triton_dashboards import catalog
 from triton_dashboards.catalog import Group, Kind, Metric
 from triton_dashboards.promql import Expr, Matcher, PromQLError, Var
+from triton_dashboards.query import llm
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.recipes import Phase
 from triton_dashboards.query.scope import Scope
@@ -156,7 +157,7 @@ PINS: dict[str, str] = {
     "first_response_shares": (
         "sum by (le, model, version) "
         '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
-        'model="ner_pipeline"}[$__rate_interval])) / on (model, version) group_left () '
+        'model="ner_pipeline", le!="+Inf"}[$__rate_interval])) / on (model, version) group_left () '
         "(max by (model, version) (sum by (le, model, version) "
         '(rate(nv_inference_first_response_histogram_ms_bucket{namespace="triton", '
         'model="ner_pipeline"}[$__rate_interval]))) > 0)'
@@ -589,6 +590,24 @@ def test_first_response_quantile_is_kept_only_between_two_finite_bounds() -> Non
         assert "le" in group_labels(aggregations(ancestors)[-1])
     with pytest.raises(ValueError):
         q.first_response_quantile(REF, 1.5)
+
+
+@pytest.mark.parametrize(
+    "shares",
+    [q.first_response_shares(REF), q.first_response_shares(REF.recorded()),
+     llm.bucket_shares(REF, llm.TTFT)],
+    ids=["first-response", "first-response-recorded", "vllm-ttft"],
+)  # fmt: skip
+def test_bucket_shares_leave_out_the_inf_bucket_but_divide_by_it(shares: Expr) -> None:
+    """Every observation is at or below +Inf: its share is 100 % by definition and would
+    only be drawn as "<= +Inf 100 %". The shares are of finite bounds; the total they
+    divide by is still the +Inf bucket (the count of every observation)."""
+    tree = parse(shares)
+    assert op(tree) == "/"
+    (numerator,) = selectors(tree.lhs)
+    assert matchers(numerator[0])["le"] == (pp.MatchOp.NotEqual, "+Inf")
+    (denominator,) = selectors(tree.rhs)
+    assert "le" not in matchers(denominator[0])
 
 
 def test_bucket_shares_parse_with_a_bare_group_left_before_parentheses() -> None:

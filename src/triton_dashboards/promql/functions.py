@@ -95,6 +95,12 @@ def absent(expr: Expr) -> Call:
     return Call("absent", (expr,))
 
 
+def sort_ascending(expr: Expr) -> Call:
+    """``sort(expr)``: the series by value, lowest first. Only an instant query keeps that
+    order; a range query's series come sorted by their labels whatever the expression."""
+    return Call("sort", (expr,))
+
+
 def aggregate(
     op: str,
     expr: Expr,

@@ -17,20 +17,30 @@ cumulative counts are monotone in ``le``, so per series of ``<by>``:
 The q-quantile lies between two finite bounds iff ``lowest < q*N`` and
 ``highest_finite >= q*N``; :func:`honest_quantile` keeps ``histogram_quantile(q, B)`` only
 there (``and``). Next to it, show :func:`bucket_shares` (the share of observations within
-each bound, exact) and the exact mean (``_sum / _count``, :func:`mean`). Used for the LLM
-latency histograms (vLLM's TTFT, time per output token, end-to-end latency, and Triton's
-first-response histogram); it works for any Prometheus histogram.
+each finite bound, exact; not +Inf, whose share is 100 % by definition) and the exact mean
+(``_sum / _count``, :func:`mean`). Used for the LLM latency histograms (vLLM's TTFT, time
+per output token, end-to-end latency, and Triton's first-response histogram); it works for
+any Prometheus histogram.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from triton_dashboards.promql import Expr, Matcher, Op, binop, histogram_quantile, max_by, min_by
+from triton_dashboards.promql import (
+    Expr,
+    Matcher,
+    Op,
+    binop,
+    histogram_quantile,
+    max_by,
+    min_by,
+    sort_ascending,
+)
 from triton_dashboards.promql import sum_by as _sum_by
 from triton_dashboards.query.ratios import per_request
 
-__all__ = ["FINITE", "BucketRates", "bucket_shares", "honest_quantile", "mean"]
+__all__ = ["FINITE", "BucketRates", "bucket_shares", "honest_quantile", "in_bound_order", "mean"]
 
 #: Per-series bucket rates (``rate(x_bucket{...}[w])`` or a recorded equivalent) with the
 #: extra matchers given; called with no matcher and with :data:`FINITE`.
@@ -60,13 +70,28 @@ def honest_quantile(quantile: float, rates: BucketRates, by: tuple[str, ...]) ->
 
 
 def bucket_shares(rates: BucketRates, by: tuple[str, ...]) -> Expr:
-    """Share of observations at or below each bound ``le``, 0..1, per ``by`` (exact).
+    """Share of observations at or below each finite bound ``le``, 0..1, per ``by`` (exact).
 
-    The cumulative count of each bucket over the count of the +Inf bucket (the largest);
-    no value where nothing was observed.
+    The cumulative count of each finite bucket over the count of the +Inf bucket (the
+    largest); no value where nothing was observed. The +Inf bucket has no share of its own:
+    every observation is at or below +Inf, so it would always read 100 % and say nothing.
     """
-    buckets = _summed(rates, by)
-    return binop(Op.DIV, buckets, max_by(by, buckets).gt(0), on=by, group_left=())
+    total = max_by(by, _summed(rates, by))
+    return binop(Op.DIV, _summed(rates, by, FINITE), total.gt(0), on=by, group_left=())
+
+
+def in_bound_order(shares: Expr, by: tuple[str, ...]) -> Expr:
+    """:func:`bucket_shares` as an instant query whose series come in increasing bound.
+
+    Prometheus returns an instant vector in no set order (a bar gauge's bars would move at
+    each refresh), and orders nothing by ``le`` as a number: as a string, 2000 comes before
+    500. The share within a bound never decreases as the bound grows, so sorted by value
+    (``sort``, kept by Prometheus for an instant query and by Grafana) the bounds of one
+    histogram read upwards; bounds with equal shares (no observation between them) show
+    the same number in either order. With several series per bound (``by`` not empty) a
+    sort by value would interleave them, so they are left in Prometheus' order.
+    """
+    return shares if by else sort_ascending(shares)
 
 
 def mean(sum_rate: Expr, count_rate: Expr) -> Expr:

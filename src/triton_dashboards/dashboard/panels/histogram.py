@@ -3,8 +3,8 @@
 Triton's default buckets for ``nv_inference_first_response_histogram_ms`` are 100, 500,
 2000 and 5000 ms. A quantile inside the lowest bucket (or the +Inf one) is interpolated,
 not measured, so these panels show the exact numbers: the share of first responses within
-each bound and the mean (``_sum / _count``); the quantile panel
-(:func:`.timing.first_response_percentiles`) has values only where they are measured.
+each finite bound (not +Inf, always 100 %) and the mean (``_sum / _count``); the quantile
+panel (:func:`.timing.first_response_percentiles`) has values only where they are measured.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from triton_dashboards.dashboard.panels.scoped import title_prefix, with_suffix
 from triton_dashboards.dashboard.schema.panel import Panel
 from triton_dashboards.query import recipes as q
 from triton_dashboards.query.fleet import Counted
+from triton_dashboards.query.histograms import in_bound_order
 from triton_dashboards.query.scope import Scope
 
 __all__ = [
@@ -29,7 +30,10 @@ _FLAG = (
     "From nv_inference_first_response_histogram_ms (Triton 24.11+, started with "
     "--metrics-config histogram_latencies=true). Empty without it."
 )
-_SHARES = "Share of first responses at or below each bucket bound: exact, no interpolation."
+_SHARES = (
+    "Share of first responses at or below each finite bucket bound: exact, no "
+    "interpolation (+Inf, always 100 %, is left out)."
+)
 
 
 def first_response_shares(scope: Scope) -> Panel:
@@ -46,15 +50,17 @@ def first_response_shares(scope: Scope) -> Panel:
 
 
 def first_response_shares_now(scope: Scope, counted: Counted | None = None) -> Panel:
-    """Share of first responses within each bucket bound now, one bar per bound.
+    """Share of first responses within each finite bucket bound now, one bar per bound;
+    upwards where the scope totals every model
+    (:func:`triton_dashboards.query.histograms.in_bound_order`).
 
     ``counted`` says which models the fleet-wide number covers (a headline).
     """
     prefix, sentence = _counted(scope, counted)
     return bar_gauge(
         f"{prefix}first responses within each bound",
-        [Query(q.first_response_shares(scope), with_suffix(scope.legend, "≤ {{le}} ms"),
-               instant=True)],
+        [Query(in_bound_order(q.first_response_shares(scope), scope.group),
+               with_suffix(scope.legend, "≤ {{le}} ms"), instant=True)],
         unit=Unit.RATIO,
         max=1,
         description=f"{_SHARES} Over the rate window. {sentence} {_FLAG}",

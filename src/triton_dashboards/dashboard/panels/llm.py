@@ -104,7 +104,8 @@ def time_to_first_token_shares(scope: Scope, metric: Metric = q.TTFT) -> Panel:
         [Query(q.bucket_shares(scope, metric), with_suffix(scope.legend, "<= {{le}}"))],
         unit=Unit.RATIO,
         description=f"{metric.name}: the cumulative share of observations at or below each "
-        "bucket bound. Exact, where a quantile is only an interpolation.",
+        "finite bucket bound (+Inf, always 100 %, is left out). Exact, where a quantile is "
+        "only an interpolation.",
         min=0,
         max=1,
         legend_calcs=("lastNotNull",),

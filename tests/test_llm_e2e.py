@@ -169,6 +169,7 @@ TRUTH: dict[str, dict[str, Expected]] = {
     },
     "vLLM KV cache used": {"A": _v(lambda e: e.kv_cache_usage)},
     "time to first response": _first_response(),
+    "first token within each bound": {"A": _first_response_share},
     "TensorRT-LLM requests": {
         **{
             ref: _t(lambda e, k=key: e.requests[k])  # type: ignore[misc]

@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import promql_parser as pp
 import pytest
 from _support import ROOT
 
+from triton_dashboards import catalog
+from triton_dashboards.catalog import Metric
 from triton_dashboards.dashboard import project, stock
+from triton_dashboards.dashboard.panels.llm import BACKEND_TITLES
 from triton_dashboards.dashboard.render import render, to_json
 from triton_dashboards.dashboard.schema.v2 import API_VERSION, is_v2
 from triton_dashboards.dashboard.schema.v2_view import v1_view
@@ -154,8 +158,48 @@ def test_the_llm_backend_rows_show_only_when_their_panels_have_data() -> None:
         rendering = rows[title]["conditionalRendering"]["spec"]
         assert rendering["visibility"] == "show"
         assert rendering["items"] == [{"kind": "ConditionalRenderingData", "spec": {"value": True}}]
+    assert "conditionalRendering" not in rows[stock.llm.FIRST_RESPONSE_ROW]
     v1 = json.loads(render(stock.llm_serving()))
-    assert [p["title"] for p in v1["panels"] if p["type"] == "row"] == ["vLLM", "TensorRT-LLM"]
+    assert [p["title"] for p in v1["panels"] if p["type"] == "row"] == [
+        "vLLM", "TensorRT-LLM", stock.llm.FIRST_RESPONSE_ROW
+    ]  # fmt: skip
+
+
+def _families_read(element: dict[str, Any]) -> set[Metric]:
+    """The catalog families an element's queries read (``x_bucket`` -> ``x``)."""
+    found: set[Metric] = set()
+    for query in element["spec"]["data"]["spec"]["queries"]:
+        expr = query["spec"]["query"]["spec"]["expr"]
+        tree = pp.parse(re.sub(r"\$__rate_interval", "5m", expr))
+
+        def visit(node: Any) -> None:
+            if isinstance(node, pp.VectorSelector):
+                family = catalog.family_of(node.name)
+                assert family is not None, node.name
+                found.add(family)
+
+        pp.walk(tree, visit)
+    return found
+
+
+def test_a_backend_row_reads_only_its_own_backends_families() -> None:
+    """Grafana shows a conditionally rendered row while any of its panels has data, so a
+    panel on a core family (the first-response histogram, which vLLM's decoupled models
+    fill too) would show the TensorRT-LLM row on a vLLM-only server: each backend's row
+    reads only the families the catalog gives that backend's plug-in."""
+    resource = to_json(stock.llm_serving(), "v2")
+    elements = resource["spec"]["elements"]
+    plugin_of = {title: plugin for plugin, title in BACKEND_TITLES.items()}
+    conditional = 0
+    for row in resource["spec"]["layout"]["spec"]["rows"]:
+        spec = row["spec"]
+        if "conditionalRendering" not in spec:
+            continue
+        conditional += 1
+        names = [i["spec"]["element"]["name"] for i in spec["layout"]["spec"]["items"]]
+        plugins = {f.plugin for name in names for f in _families_read(elements[name])}
+        assert plugins == {plugin_of[spec["title"]]}, spec["title"]
+    assert conditional == 2
 
 
 def test_the_headline_row_hides_its_header() -> None:

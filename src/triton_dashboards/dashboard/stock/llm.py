@@ -1,9 +1,12 @@
 """Triton LLM: time to first token, tokens, requests and KV cache, for either backend.
 
-A row per backend: vLLM's histograms and counters, TensorRT-LLM's gauges with the
-first-response histogram of its decoupled model. A deployment shows data in the row of the
-backend it runs; in v1 the other row's panels say "No data", in v2 that row is not shown
-(conditional rendering: a row only while its panels have data).
+A row per backend, each reading only the families its backend adds (the catalog's
+``plugin``): vLLM's histograms and counters, TensorRT-LLM's gauges. A deployment shows data
+in the row of the backend it runs; in v1 the other row's panels say "No data", in v2 that
+row is not shown (conditional rendering: a row only while its panels have data, so one
+panel on a core family would show it for either backend). Triton's own first-response
+histogram, the time to first token of a TensorRT-LLM model and a measure of any decoupled
+model (vLLM's too), has a row of its own below them, always shown.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from triton_dashboards.dashboard.stock.selection import LLM_UID, Variant
 from triton_dashboards.query import llm as q
 from triton_dashboards.query.recording import Recording
 
-__all__ = ["LLM_TITLE", "LLM_UID", "llm_serving"]
+__all__ = ["FIRST_RESPONSE_ROW", "LLM_TITLE", "LLM_UID", "llm_serving"]
 
 LLM_TITLE = "Triton LLM"
+#: The row of Triton's first-response histogram: a core family, so in no backend's row.
+FIRST_RESPONSE_ROW = "Time to first response (Triton, every backend)"
 
 
 def llm_serving(
@@ -27,7 +32,8 @@ def llm_serving(
     uid_prefix: str | None = None,
     replace_stock: bool = False,
 ) -> Dashboard:
-    """The LLM dashboard: a vLLM row and a TensorRT-LLM row, with the stock variables."""
+    """The LLM dashboard: a vLLM row and a TensorRT-LLM row, each shown in v2 only while its
+    backend reports, and Triton's time to first response, with the stock variables."""
     variant = Variant(
         recording_rules, namespace=namespace, uid_prefix=uid_prefix, replace_stock=replace_stock
     )
@@ -56,7 +62,6 @@ def llm_serving(
             Row(
                 "TensorRT-LLM",
                 [
-                    panels.latency_histogram(scope, q.FIRST_RESPONSE, "time to first response"),
                     panels.trt_requests(scope),
                     panels.kv_cache_utilization(scope),
                     panels.kv_cache_blocks(scope),
@@ -65,6 +70,13 @@ def llm_serving(
                     panels.kv_transfer_time(scope),
                 ],
                 hide_without_data=True,
+            ),
+            Row(
+                FIRST_RESPONSE_ROW,
+                [
+                    panels.latency_histogram(scope, q.FIRST_RESPONSE, "time to first response"),
+                    panels.time_to_first_token_shares(scope, q.FIRST_RESPONSE),
+                ],
             ),
         ],
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from _support import ROOT
 
+from triton_dashboards.cli import main
 from triton_dashboards.files import write_atomic
 
 GOOD = """\
@@ -389,3 +390,78 @@ def test_lint_flags_a_one_minute_window_unless_told_the_scrape_is_shorter(repo: 
     assert "[$__rate_interval]" in flagged.stdout and "1 finding in 1 dashboard" in flagged.stderr
     assert run("lint", "--scrape-interval", "15s", cwd=repo).returncode == 0
     assert_one_line_error(run("lint", "--scrape-interval", "soon", cwd=repo), "--scrape-interval")
+
+
+# Click's own usage errors (a bad value, a missing or unknown option, an unknown command)
+# are one line too, said by the group for every command: what went wrong, and where to look.
+
+COMMANDS = sorted(main.commands)
+SCRIPT = Path(sys.executable).with_name("triton-dashboards")
+
+
+def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed ``triton-dashboards`` script, named as a user types it."""
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def assert_usage_line(result: subprocess.CompletedProcess[str], command: str, *needles: str) -> str:
+    assert_one_line_error(result, *needles)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {command}: "), line
+    assert line.endswith(f"; see '{command} --help'"), line
+    assert result.stdout == ""
+    return line
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_unknown_option_of_every_command_is_one_line(tmp_path: Path, command: str) -> None:
+    result = run_script(command, "--no-such-option", cwd=tmp_path)
+    assert_usage_line(result, f"triton-dashboards {command}", "no such option '--no-such-option'")
+
+
+@pytest.mark.parametrize(
+    ("args", "command", "needle"),
+    [
+        (["build", "--schema", "v3"], "build", "--schema: 'v3' is not one of 'v1', 'v2'"),
+        (["build", "--schema"], "build", "option '--schema' requires an argument"),
+        (["discover"], "discover", "missing option '--prometheus'"),
+        (["publish", "--concurrency", "many"], "publish", "--concurrency: 'many' is not"),
+        (["init", "a", "b"], "init", "got unexpected extra argument (b)"),
+        (["--no-such-option"], "", "no such option '--no-such-option'"),
+    ],
+)
+def test_click_usage_errors_are_one_line(
+    tmp_path: Path, args: list[str], command: str, needle: str
+) -> None:
+    path = " ".join(["triton-dashboards", command]).strip()
+    assert_usage_line(run_script(*args, cwd=tmp_path), path, needle)
+
+
+def test_an_unknown_command_keeps_clicks_suggestion(tmp_path: Path) -> None:
+    line = assert_usage_line(run_script("publsh", cwd=tmp_path), "triton-dashboards", "'publsh'")
+    assert "(did you mean one of: 'publish', 'pull'?)" in line
+
+
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "page").write_text("", encoding="utf-8")
+    result = run_script("preview", "-o", "page", cwd=tmp_path)
+    assert_usage_line(
+        result, "triton-dashboards preview", "-o/--output: directory 'page' is a file"
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["publish", "-h"]])
+def test_help_is_still_clicks(tmp_path: Path, args: list[str]) -> None:
+    result = run_script(*args, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: triton-dashboards")
+    assert "Options:" in result.stdout
+
+
+def test_no_command_still_shows_the_help(tmp_path: Path) -> None:
+    result = run_script(cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Usage: triton-dashboards" in result.stdout + result.stderr
+    assert "Commands:" in result.stdout + result.stderr

@@ -11,6 +11,7 @@ import click
 from triton_dashboards import __version__
 from triton_dashboards.cli import (
     build,
+    common,
     discover,
     doctor,
     init,
@@ -22,7 +23,7 @@ from triton_dashboards.cli import (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=common.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="triton-dashboards")
 def main() -> None:
     """Grafana dashboards for NVIDIA Triton Inference Server, as code.

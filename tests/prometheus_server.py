@@ -13,6 +13,10 @@ End-to-end tests and benchmarks need the real query engine (``rate()`` extrapola
   test process dies first (Linux ``prctl(PR_SET_PDEATHSIG)``), so no Prometheus outlives
   a crashed or killed pytest.
 
+The process is the product's own (``triton_dashboards.preview.server.PrometheusProcess``,
+which ``preview --demo`` runs): one launcher, tested by every end-to-end test; this module
+adds the generated config, a temporary directory and the HTTP client.
+
 Timings measured on a 2-core runner with Prometheus 2.42: ``/-/ready`` within 0.1 s,
 the first scraped sample 5-6 s after launch (the discovery manager's 5 s tick), SIGTERM to
 exit about 1.5 s. Wait for data with :meth:`PrometheusServer.wait_for`, not sleeps.
@@ -20,13 +24,6 @@ exit about 1.5 s. Wait for data with :meth:`PrometheusServer.wait_for`, not slee
 
 from __future__ import annotations
 
-import ctypes
-import functools
-import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,21 +32,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 import yaml
 from _support import require_tool
 
 from triton_dashboards.inspect.prometheus import Prometheus
 from triton_dashboards.inspect.prometheus import PrometheusError as ClientError
+from triton_dashboards.preview.server import PrometheusProcess, ServerError
 
 __all__ = ["PrometheusError", "PrometheusServer", "require_prometheus"]
-
-#: Seconds to wait for the process to listen and answer /-/ready.
-START_TIMEOUT = 15.0
-#: Seconds SIGTERM gets before SIGKILL.
-STOP_TIMEOUT = 5.0
-_LISTENING = re.compile(r'msg="Listening on" address=([\w.\[\]:-]+):(\d+)')
-_PR_SET_PDEATHSIG = 1
 
 
 def require_prometheus() -> str:
@@ -59,25 +49,6 @@ def require_prometheus() -> str:
 
 class PrometheusError(ClientError):
     """Prometheus did not start (its log follows); query errors are the client's own."""
-
-
-def _die_with_parent(parent: int, prctl: Callable[..., int] | None) -> None:
-    """In the child before exec: have the kernel SIGKILL it when the test process dies.
-
-    Runs between fork and exec, so it only makes a system call. PR_SET_PDEATHSIG fires
-    when the thread that forked exits: start servers from the main thread (pytest does).
-    """
-    if prctl is not None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _libc_prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
-    return prctl
 
 
 def _static_config(target: str, labels: Mapping[str, str]) -> dict[str, Any]:
@@ -133,9 +104,7 @@ class PrometheusServer(Prometheus):
         self.labels = dict(labels or {})
         self.target_labels = {k: dict(v) for k, v in (target_labels or {}).items()}
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log_path: Path | None = None
-        self._probe = requests.Session()
+        self._process: PrometheusProcess | None = None
 
     def render_config(self) -> str:
         """The prometheus.yml this server runs with."""
@@ -165,76 +134,34 @@ class PrometheusServer(Prometheus):
 
     def start(self) -> PrometheusServer:
         """Start Prometheus and return once it answers ``/-/ready``."""
-        binary = require_prometheus()
+        require_prometheus()
         self._tmp = tempfile.TemporaryDirectory(prefix="prometheus-test-")
         work = Path(self._tmp.name)
-        config_path = work / "prometheus.yml"
-        config_path.write_text(self.render_config())
         storage = self.storage or work / "tsdb"
-        self._log_path = work / "prometheus.log"
-        command = [
-            binary,
-            f"--config.file={config_path}",
-            f"--storage.tsdb.path={storage}",
-            "--web.listen-address=127.0.0.1:0",
-            *self.extra_args,
-        ]
-        with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=work,
-                preexec_fn=functools.partial(_die_with_parent, os.getpid(), _libc_prctl()),
-            )
+        self._process = PrometheusProcess(
+            storage, work, self.extra_args, config=self.render_config()
+        )
         try:
-            Prometheus.__init__(self, f"http://127.0.0.1:{self._wait_for_port()}")
-            self._wait_ready()
+            Prometheus.__init__(self, self._process.start())
+        except ServerError as e:
+            log = self.log()
+            self.stop()
+            raise PrometheusError(f"{e}:\n{log}") from None
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_for_port(self) -> int:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            match = _LISTENING.search(self.log())
-            if match:
-                return int(match.group(2))
-            self._check_alive()
-            time.sleep(0.02)
-        raise PrometheusError(f"prometheus did not listen within {START_TIMEOUT} s:\n{self.log()}")
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                if self._probe.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            self._check_alive()
-            time.sleep(0.02)
-        raise PrometheusError(f"prometheus was not ready within {START_TIMEOUT} s:\n{self.log()}")
-
     def _check_alive(self) -> None:
-        if self._process is not None and self._process.poll() is not None:
+        if self._process is not None and self._process.returncode is not None:
             raise PrometheusError(
                 f"prometheus exited with status {self._process.returncode}:\n{self.log()}"
             )
 
     def stop(self) -> None:
-        """SIGTERM, SIGKILL after :data:`STOP_TIMEOUT`, then remove the temporary files."""
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT)
-        self._probe.close()
+        """SIGTERM, SIGKILL after a timeout, then remove the temporary files."""
+        if self._process is not None:
+            self._process.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -255,11 +182,13 @@ class PrometheusServer(Prometheus):
         """The process id while it runs."""
         return self._process.pid if self._process is not None else None
 
+    @property
+    def _log_path(self) -> Path | None:
+        return self._process.log_path if self._process is not None else None
+
     def log(self) -> str:
         """Everything Prometheus has logged so far."""
-        if self._log_path is None or not self._log_path.exists():
-            return ""
-        return self._log_path.read_text(errors="replace")
+        return self._process.log() if self._process is not None else ""
 
     # --- HTTP API: the product's client (triton_dashboards.inspect.prometheus) ------------
 

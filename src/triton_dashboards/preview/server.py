@@ -2,10 +2,11 @@
 always stopped.
 
 It listens on port 0 and reads the port it got from its log, so two demos never race for
-one; it serves no scrape jobs and evaluates no rules (the data is already in its TSDB). It
-is stopped on leaving the ``with`` block whatever happened, Ctrl-C included (SIGTERM, then
-SIGKILL), and the kernel kills it if this process dies first (``PR_SET_PDEATHSIG``), so no
-demo leaves a Prometheus behind.
+one; by default it serves no scrape jobs and evaluates no rules (the data is already in its
+TSDB), and given a configuration it runs that one (the tests' Prometheus, which scrapes
+simulators, is this process with theirs). It is stopped on leaving the ``with`` block
+whatever happened, Ctrl-C included (SIGTERM, then SIGKILL), and the kernel kills it if this
+process dies first (``PR_SET_PDEATHSIG``), so no demo leaves a Prometheus behind.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _LISTENING = re.compile(r'msg="Listening on" address=[\w.\[\]:-]*:(\d+)')
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 _PR_SET_PDEATHSIG = 1
+#: The demo's configuration: nothing to scrape, no rules (its data is in the TSDB).
+_NO_JOBS = '{"global": {"scrape_interval": "15s"}, "scrape_configs": []}\n'
 
 
 class ServerError(Exception):
@@ -66,12 +69,29 @@ def _prctl() -> Callable[..., int] | None:
 class PrometheusProcess:
     """``with PrometheusProcess(tsdb, work) as url:`` a Prometheus serving ``tsdb``."""
 
-    def __init__(self, tsdb: Path, work: Path, extra_args: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        tsdb: Path,
+        work: Path,
+        extra_args: Sequence[str] = (),
+        *,
+        config: str = _NO_JOBS,
+    ) -> None:
         self.tsdb = tsdb
         self.work = work
         self.extra_args = list(extra_args)
+        self.config = config
         self._process: subprocess.Popen[bytes] | None = None
         self._log = work / f"prometheus-{os.getpid()}-{id(self)}.log"
+
+    @property
+    def log_path(self) -> Path:
+        return self._log
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once the process has exited (None while it runs)."""
+        return self._process.poll() if self._process is not None else None
 
     def log(self) -> str:
         return self._log.read_text(errors="replace") if self._log.exists() else ""
@@ -84,7 +104,7 @@ class PrometheusProcess:
         """Start Prometheus; its URL once it answers ``/-/ready``."""
         binary = find_tool("prometheus")
         config = self.work / "prometheus.yml"
-        config.write_text('{"global": {"scrape_interval": "15s"}, "scrape_configs": []}\n')
+        config.write_text(self.config)
         command = [
             binary,
             f"--config.file={config}",

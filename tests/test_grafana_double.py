@@ -141,6 +141,25 @@ def test_viewer_gets_403_rbac_body_on_every_write_and_nothing_changes(make: Make
     assert grafana.meta("abc")["version"] == 1  # type: ignore[index]
 
 
+@pytest.mark.parametrize("profile", ["11", "12", "13"])
+def test_every_signed_in_caller_may_ask_what_it_may_do(make: Make, profile: str) -> None:
+    path = "/api/access-control/user/permissions"
+    grafana = make(profile=profile, token=TOKEN, token_role="Viewer")
+    grafana.add_folder("Team", "team")
+    assert call(grafana, "GET", path, token=None).status_code == 401
+    viewer = call(grafana, "GET", path).json()
+    assert viewer["folders:read"] == ["folders:uid:general", "folders:uid:team"]
+    assert "folders:create" not in viewer and "dashboards:create" not in viewer
+    grafana.token_role = "Editor"
+    editor = call(grafana, "GET", path).json()
+    assert editor["folders:create"] == ["folders:uid:general", "folders:uid:team"]
+    assert editor["dashboards:write"] == ["folders:uid:team"]
+    grafana.token_role = "Admin"
+    assert "folders:*" in call(grafana, "GET", path).json()["folders:create"]
+    grafana.token_role = "None"
+    assert call(grafana, "GET", path).json() == {}
+
+
 # -- orgs ----------------------------------------------------------------------------------
 
 

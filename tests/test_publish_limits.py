@@ -8,6 +8,7 @@ import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _support import GRAFANA_TOKEN as TOKEN
@@ -20,6 +21,7 @@ from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
 from triton_dashboards.grafana.discovery import open_api
 from triton_dashboards.grafana.errors import Forbidden, GrafanaError
+from triton_dashboards.grafana.folders import grants, resolve_folders
 from triton_dashboards.grafana.local import (
     InputError,
     LocalDashboard,
@@ -129,3 +131,101 @@ def test_a_viewers_dry_run_exits_2_from_the_cli(double: GrafanaDouble, tmp_path:
     (tmp_path / "d0.json").write_text(json.dumps({**make("d0").dashboard, "title": "New"}))
     result = run("publish", *FAST, "--dry-run", "--dir", str(tmp_path), cwd=tmp_path, **env)
     assert_one_line_error(result, "403", "Editor")
+
+
+# A folder that does not exist yet: the real run would create it, which needs folders:create
+# on its parent (folders:uid:general at the root). Grafana lists a credential's permissions
+# (GET /api/access-control/user/permissions, on 11, 12 and 13), so the dry run asks.
+
+
+def test_a_viewers_dry_run_into_a_new_folder_says_what_the_real_run_would(
+    double: GrafanaDouble, tmp_path: Path
+) -> None:
+    double.token_role = "Viewer"
+    with pytest.raises(Forbidden) as caught:
+        Publisher(api_of(double), dry_run=True).publish([make("d0")])  # type: ignore[arg-type]
+    said = caught.value.message
+    assert "create folder 'Triton'" in said and "folders:create" in said, said
+    assert "folders:uid:general" in said and "Editor" in said, said
+    assert sum(double.count(m) for m in ("POST", "PUT", "DELETE")) == 0
+    (tmp_path / "d0.json").write_text(json.dumps(make("d0").dashboard))
+    env = grafana_env(double)
+    dry = run("publish", *FAST, "--dry-run", "--dir", str(tmp_path), cwd=tmp_path, **env)
+    assert_one_line_error(dry, "create folder 'Triton'", "folders:create")
+    assert dry.stdout == ""
+    real = run("publish", *FAST, "--dir", str(tmp_path), cwd=tmp_path, **env)
+    assert_one_line_error(real, "create folder 'Triton'", "folders:create")
+    assert double.folders() == [] and double.dashboard_uids() == []
+
+
+def test_an_editors_dry_run_into_a_new_folder_would_create_it(double: GrafanaDouble) -> None:
+    report = Publisher(api_of(double), dry_run=True).publish([make("d0")])  # type: ignore[arg-type]
+    assert [f.state for f in report.folders] == ["would create"]
+    assert [o.status for o in report.outcomes] == [Status.WOULD_CREATE]
+
+
+def test_a_new_subfolder_is_asked_for_on_its_parent(double: GrafanaDouble) -> None:
+    double.add_folder("Team", "team")
+    api = api_of(double)
+    nested = Publisher(api, folder="Team/Triton", dry_run=True)  # type: ignore[arg-type]
+    report = nested.publish([make("d0")])
+    assert [f.state for f in report.folders] == ["exists", "would create"]
+
+
+class FakeFolders:
+    """A Grafana holding only folders (uid -> title), that lists ``permissions`` (None: it
+    does not answer the question)."""
+
+    def __init__(self, folders: dict[str, str], permissions: dict[str, list[str]] | None):
+        self.folders = folders
+        self.permissions = permissions
+
+    def get_folder(self, uid: str) -> dict[str, Any] | None:
+        title = self.folders.get(uid)
+        return None if title is None else {"uid": uid, "title": title, "canSave": True}
+
+    def list_folders(self, parent_uid: str | None = None) -> list[dict[str, Any]]:
+        return []
+
+    def get_dashboard(self, uid: str) -> None:
+        return None
+
+    def user_permissions(self) -> dict[str, list[str]] | None:
+        return self.permissions
+
+
+def test_a_subfolder_needs_folders_create_on_its_parent_not_the_root() -> None:
+    root_only = {"folders:create": ["folders:uid:general"]}
+    grafana = FakeFolders({"team": "Team"}, root_only)
+    with pytest.raises(Forbidden) as caught:
+        resolve_folders(grafana, "Team/Triton", dry_run=True)  # type: ignore[arg-type]
+    assert "create folder 'Triton'" in caught.value.message
+    assert "folders:create on folders:uid:team" in caught.value.message
+    [triton] = resolve_folders(FakeFolders({}, root_only), "Triton", dry_run=True)  # type: ignore[arg-type]
+    assert triton.state == "would create"
+    # a folder below one that would be created is ours to fill: nothing more to ask
+    both = resolve_folders(FakeFolders({}, root_only), "Team/Triton", dry_run=True)  # type: ignore[arg-type]
+    assert [f.state for f in both] == ["would create", "would create"]
+
+
+@pytest.mark.parametrize(
+    ("held", "scope", "granted"),
+    [
+        ({"folders:create": ["folders:uid:general"]}, "folders:uid:general", True),
+        ({"folders:create": ["folders:uid:general"]}, "folders:uid:team", False),
+        ({"folders:create": ["folders:*"]}, "folders:uid:team", True),
+        ({"folders:create": ["folders:uid:*"]}, "folders:uid:team", True),
+        ({"folders:create": [""]}, "folders:uid:team", True),  # unscoped
+        ({"folders:read": ["folders:*"]}, "folders:uid:general", False),
+        ({}, "folders:uid:general", False),
+    ],
+)
+def test_grants_reads_grafanas_scopes(
+    held: dict[str, list[str]], scope: str, granted: bool
+) -> None:
+    assert grants(held, "folders:create", scope) is granted
+
+
+def test_a_grafana_that_does_not_list_permissions_leaves_it_to_the_real_run() -> None:
+    [folder] = resolve_folders(FakeFolders({}, None), "Triton", dry_run=True)  # type: ignore[arg-type]
+    assert folder.state == "would create"

@@ -11,7 +11,8 @@ Modules, one idea each: ``double`` (the public ``GrafanaDouble``), ``server`` (H
 ``routes`` (routing, auth and RBAC before each handler), ``auth``, ``faults``, ``state`` (the
 stored model), ``errors`` (replies and shared error bodies), ``urls`` (slugs and UI URLs),
 ``call`` (what a handler is given), and one module per endpoint group: ``dashboards``,
-``save``, ``versions``, ``folders``, ``search``, ``health``.
+``save``, ``versions``, ``folders``, ``search``, ``health``, ``access`` (what the caller may
+do).
 """
 
 from .auth import ROLES

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import unquote
 
-from . import auth, dashboards, folders, k8s_routes, save, search, versions
+from . import access, auth, dashboards, folders, k8s_routes, save, search, versions
 from .call import Call
 from .errors import NOT_FOUND, Reply
 from .health import health
@@ -60,6 +60,8 @@ _ROUTES = (
     _route("POST", r"^/api/folders/?$", folders.create_folder, "folders:create"),
     _route("GET", r"^/api/folders/([^/]+)$", folders.get_folder, "folders:read"),
     _route("PUT", r"^/api/folders/([^/]+)$", folders.update_folder, "folders:write"),
+    # any signed-in caller may ask what it may do (access.py)
+    _route("GET", r"^/api/access-control/user/permissions/?$", access.user_permissions),
 )
 
 

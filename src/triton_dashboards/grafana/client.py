@@ -325,6 +325,25 @@ class GrafanaClient:
         answer = self._json(call, self.send(call, body=body))
         return answer if isinstance(answer, dict) else {}
 
+    def user_permissions(self) -> dict[str, list[str]] | None:
+        """What this credential may do, action -> the scopes it holds it on:
+        ``GET /api/access-control/user/permissions``, which Grafana 11, 12 and 13 answer any
+        signed-in identity (``""`` is an unscoped grant). None where it is not served (a
+        404, a proxy that passes only ``/apis``): then nobody can tell in advance."""
+        path = "/api/access-control/user/permissions"
+        call = self._call("GET", path, "read what this credential may do", "none")
+        response = self.send(call, ok=frozenset({404}))
+        if response.status_code == 404:
+            return None
+        body = json_or_none(response)
+        if not isinstance(body, dict):
+            return None
+        return {
+            str(action): [str(scope) for scope in scopes]
+            for action, scopes in body.items()
+            if isinstance(scopes, list)
+        }
+
     def search_dashboards(self, folder_uid: str) -> list[dict[str, Any]]:
         """Every dashboard directly in a folder (search hits: uid, title, ...)."""
         call = self._call(

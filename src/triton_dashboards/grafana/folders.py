@@ -20,7 +20,14 @@ from triton_dashboards.grafana.diagnose import forbidden
 from triton_dashboards.grafana.errors import AlreadyExists, GrafanaError, VersionMismatch
 from triton_dashboards.validation import MAX_UID_LENGTH
 
-__all__ = ["DEFAULT_FOLDER", "Folder", "folder_path", "folder_uid", "resolve_folders"]
+__all__ = [
+    "DEFAULT_FOLDER",
+    "Folder",
+    "folder_path",
+    "folder_uid",
+    "grants",
+    "resolve_folders",
+]
 
 
 @attrs.frozen
@@ -99,6 +106,33 @@ def _writable(
         )
 
 
+def grants(permissions: dict[str, list[str]], action: str, scope: str) -> bool:
+    """Whether ``action`` is held on ``scope``: an unscoped grant, the scope itself, or a
+    wildcard over it (``folders:*``, ``folders:uid:*``, ``*``), as Grafana's RBAC matches."""
+    return any(
+        held in ("", scope) or (held.endswith("*") and scope.startswith(held[:-1]))
+        for held in permissions.get(action, [])
+    )
+
+
+def _may_create(client: DashboardApi, title: str, parent: str | None) -> None:
+    """Refuse a dry run's "would create" that the real run could not do: a folder is created
+    with ``folders:create`` on its parent (``folders:uid:general`` at the root), which a
+    Viewer lacks. Grafana lists the credential's permissions; where it does not, the dry run
+    says "would create" and the real run hears the 403 on its create."""
+    ask = getattr(client, "user_permissions", None)
+    permissions = ask() if ask is not None else None
+    if permissions is None:
+        return
+    scope = f"folders:uid:{parent or 'general'}"
+    if not grants(permissions, "folders:create", scope):
+        raise forbidden(
+            f"create folder {title!r}",
+            f"this credential's permissions hold no folders:create on {scope}",
+            "folders:create",
+        )
+
+
 def _check_not_a_dashboard(client: DashboardApi, title: str, uid: str) -> None:
     """Folders and dashboards share uids: a dashboard holding ours blocks the folder for good."""
     taken = client.get_dashboard(uid)
@@ -126,6 +160,8 @@ def _resolve_one(
         return Folder(title, adopted, "adopted")
     if dry_run:
         _check_not_a_dashboard(client, title, uid)
+        if writable:
+            _may_create(client, title, parent)
         return None
     try:
         client.create_folder(uid, title, parent)

@@ -281,6 +281,11 @@ class K8sApi:
         found = body.get("canSave") if isinstance(body, dict) else None
         return found if isinstance(found, bool) else None
 
+    def user_permissions(self) -> dict[str, list[str]] | None:
+        """What this credential may do (action -> scopes); ``/apis`` has no such question,
+        so it is asked where Grafana 12 and 13 still answer it, under ``/api``."""
+        return self.client.user_permissions()
+
     def list_folders(self, parent_uid: str | None = None) -> list[dict[str, Any]]:
         """The folders directly under ``parent_uid`` (the root when None)."""
         call = Call("GET", self._folders(), "list folders", "folders:read")

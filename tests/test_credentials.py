@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from _support import ROOT
 from prometheus_server import PrometheusServer
+from test_cli import run
 
 from triton_dashboards.redaction import split_credentials, without_credentials
 
@@ -84,14 +84,8 @@ def refusing() -> Iterator[str]:
         server.server_close()
 
 
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "triton_dashboards", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return run(*args, cwd=ROOT)
 
 
 def assert_no_secret(result: subprocess.CompletedProcess[str]) -> None:

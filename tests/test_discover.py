@@ -18,6 +18,7 @@ import attrs
 import pytest
 from _support import ROOT
 from prometheus_server import PrometheusServer
+from test_cli import assert_one_line_error
 from test_kserve import TRTLLM, VLLM
 from test_starter import declared_ensembles
 
@@ -85,15 +86,6 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         timeout=120,
         cwd=cwd,
     )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert result.returncode == 2, result
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 def test_the_table_names_where_triton_runs_its_models_and_the_ensemble(

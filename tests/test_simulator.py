@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import attrs
 import pytest
 from _support import ROOT
+from test_cli import assert_one_line_error
 
 from triton_dashboards import catalog
 from triton_dashboards.simulator import Workload, WorkloadError, exposition, format_value, serve
@@ -553,15 +554,6 @@ def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         timeout=timeout,
         cwd=ROOT,
     )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert result.returncode == 2, result
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 @contextlib.contextmanager

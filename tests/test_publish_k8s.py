@@ -15,13 +15,14 @@ from grafana_double import GrafanaDouble
 from test_publish import changed, make
 
 from triton_dashboards.grafana.client import GrafanaClient, GrafanaConfig
-from triton_dashboards.grafana.diff import diff_dashboards, pull_dashboards
+from triton_dashboards.grafana.diff import diff_dashboards
 from triton_dashboards.grafana.discovery import namespace, open_api
 from triton_dashboards.grafana.errors import ConfigError, Forbidden
 from triton_dashboards.grafana.k8s_client import K8sApi
 from triton_dashboards.grafana.local import LocalDashboard, is_ours, load_dashboards
 from triton_dashboards.grafana.plan import Kind
 from triton_dashboards.grafana.publish import Publisher
+from triton_dashboards.grafana.pull import PullRefused, pull_dashboards
 from triton_dashboards.grafana.report import Report, Status
 
 SET = [make(f"d{i}") for i in range(5)]
@@ -320,11 +321,21 @@ def test_diff_and_pull_work_on_a_v2_dashboard(g13: GrafanaDouble, tmp_path: Any,
     results = diff_dashboards(api, SET[:2], FOLDER_UID)
     assert results[0].kind is Kind.UNCHANGED and results[0].lines == ()
     assert results[1].conflict and "schema v2" in results[1].summary()
-    [pulled] = pull_dashboards(api, ["d1"], tmp_path)
-    assert "stored as schema v2 (v2" in pulled.note and "Grafana 13" in pulled.note
+    [pulled] = pull_dashboards(api, ["d1"], tmp_path)  # a v1 repository's: the v1 JSON
+    assert "stored as schema v2 (v2) in Grafana: saved as the v1 JSON" in pulled.note
     saved = (tmp_path / "d1.json").read_text()
-    assert '"kind": "Dashboard"' in saved and '"elements"' in saved
-    assert "resourceVersion" not in saved
+    assert '"panels"' in saved and '"kind": "Dashboard"' not in saved
+    v2_dir = tmp_path / "v2"
+    if mode == "auto":  # a v2 repository's: the v2 resource, as stored
+        [pulled] = pull_dashboards(api, ["d1"], v2_dir, schema="v2")
+        assert pulled.note == ""
+        saved = (v2_dir / "d1.json").read_text()
+        assert '"kind": "Dashboard"' in saved and '"elements"' in saved
+        assert "resourceVersion" not in saved
+    else:  # the legacy API has no v2 to read it through: refused, nothing written
+        with pytest.raises(PullRefused, match="--schema v1"):
+            pull_dashboards(api, ["d1"], v2_dir, schema="v2")
+        assert not v2_dir.exists()
 
 
 def test_a_viewer_is_refused_on_apis_with_the_permission_named_and_the_run_stopped() -> None:

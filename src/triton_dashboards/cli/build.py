@@ -40,8 +40,9 @@ SCHEMA_OPTION = click.option(
 )
 
 
-def _schema(directory: Path, files: tuple[Path, ...], schema: str | None) -> str:
-    """``--schema``, else the repository's setting (pyproject.toml), else v1."""
+def repository_schema(directory: Path, files: tuple[Path, ...], schema: str | None) -> str:
+    """``--schema``, else the repository's setting (pyproject.toml), else v1: what build
+    writes and pull saves."""
     if schema is not None:
         return schema
     from triton_dashboards.dashboard.settings import SettingsError, read
@@ -55,7 +56,7 @@ def _schema(directory: Path, files: tuple[Path, ...], schema: str | None) -> str
 def _build(directory: Path, files: tuple[Path, ...], schema: str | None = None) -> list:  # type: ignore[type-arg]
     from triton_dashboards.dashboard.project import ProjectError, build
 
-    chosen = _schema(directory, files, schema)
+    chosen = repository_schema(directory, files, schema)
     try:
         return build(_sources(directory, files), "v2" if chosen == "v2" else "v1")
     except ProjectError as e:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from triton_dashboards.cli.build import SCHEMA_OPTION, repository_schema
 from triton_dashboards.cli.common import DIR_OPTION, EXIT_FINDINGS, EXIT_USAGE, fail
 from triton_dashboards.cli.grafana_settings import (
     Refused,
@@ -239,10 +240,16 @@ def _would(different: Sequence[Any]) -> str:
 @click.command()
 @grafana_options
 @DIR_OPTION
+@SCHEMA_OPTION
 @click.argument("uids", nargs=-1, required=True)
-def pull(settings: dict[str, Any], directory: Path, uids: Sequence[str]) -> None:
+def pull(
+    settings: dict[str, Any], directory: Path, schema: str | None, uids: Sequence[str]
+) -> None:
     """Save live dashboards as DIR/UID.json, normalised, to start from one that exists.
 
+    Saved in the schema this repository publishes, whatever Grafana stores (Grafana
+    converts it, and the line says so): --schema, else that of the file it replaces,
+    else [tool.triton-dashboards] schema in pyproject.toml, else v1.
     Nothing is written unless every UID is found, and none a JSON file in DIR already
     has (pull into another --dir, or remove that file).
 
@@ -250,14 +257,22 @@ def pull(settings: dict[str, Any], directory: Path, uids: Sequence[str]) -> None
     Example:
       triton-dashboards pull my-dashboard-uid --dir exported
     """
-    from triton_dashboards.grafana.diff import PullRefused, pull_dashboards
     from triton_dashboards.grafana.errors import GrafanaError
+    from triton_dashboards.grafana.pull import PullRefused, pull_dashboards
 
+    default = repository_schema(directory, (), None) if schema is None else schema
     wanted = list(dict.fromkeys(uids))
     with connect(settings) as client:
         try:
             api = open_api(client, settings)
-            pulled = pull_dashboards(api, wanted, directory, concurrency=settings["concurrency"])
+            pulled = pull_dashboards(
+                api,
+                wanted,
+                directory,
+                schema=schema,
+                default=default,
+                concurrency=settings["concurrency"],
+            )
         except (GrafanaError, PullRefused) as error:
             fail(str(error))
     for item in pulled:

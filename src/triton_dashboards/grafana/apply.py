@@ -211,9 +211,9 @@ def describe(local: LocalDashboard, observed: Observed, target: Target) -> Outco
         if action.v2:
             detail = (
                 f"saved in Grafana as a schema v2 (dynamic) dashboard {action.who}, not ours: "
-                f"publishing our v1 JSON would drop its v2 layout; keep the change with "
-                f"`triton-dashboards pull {local.uid}` (saves the v2 object), or replace it "
-                "with ours with --force"
+                "publishing our v1 JSON would drop its v2 layout; keep the change with "
+                f"`triton-dashboards pull {local.uid}` (saves the v1 JSON Grafana converts "
+                "it to), or replace it with ours with --force"
             )
         diff = diff_lines(
             live.dashboard, local.dashboard, live_label(local.uid, live.version), where

@@ -229,3 +229,14 @@ def test_grants_reads_grafanas_scopes(
 def test_a_grafana_that_does_not_list_permissions_leaves_it_to_the_real_run() -> None:
     [folder] = resolve_folders(FakeFolders({}, None), "Triton", dry_run=True)  # type: ignore[arg-type]
     assert folder.state == "would create"
+
+
+def test_a_viewers_diff_into_a_new_folder_still_reads(
+    double: GrafanaDouble, tmp_path: Path
+) -> None:
+    """diff writes nothing, so what a Viewer may create is no question for it."""
+    double.token_role = "Viewer"
+    (tmp_path / "d0.json").write_text(json.dumps(make("d0").dashboard))
+    result = run("diff", "--dir", str(tmp_path), cwd=tmp_path, **grafana_env(double))
+    assert result.returncode == 1, result.stderr
+    assert "d0: missing in Grafana (publish would create it)" in result.stderr + result.stdout

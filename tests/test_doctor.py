@@ -34,18 +34,20 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 import pytest
 import test_e2e as e2e
 from _support import ROOT, require_tool
 from prometheus_server import PrometheusServer
+from simulators import serve_apart
 
 from triton_dashboards.dashboard import render, stock
 from triton_dashboards.files import write_atomic
 from triton_dashboards.prometheus import rules
 from triton_dashboards.query.fleet import Ensemble, counted
-from triton_dashboards.simulator import Durations, Model, Workload, serve
+from triton_dashboards.simulator import Durations, Model, Workload
 from triton_dashboards.simulator.server import Server
 
 pytestmark = pytest.mark.e2e
@@ -137,13 +139,17 @@ def servers(tmp_path_factory: pytest.TempPathFactory, prometheus_binary: str) ->
     }
     sd_file = work / "targets.json"
     with contextlib.ExitStack() as stack:
-        pods = {n: stack.enter_context(serve(w, port=0, pod=n)) for n, w in e2e.PODS.items()}
-        bad = {n: stack.enter_context(serve(w, port=0, pod=n)) for n, w in broken.items()}
-        lone = stack.enter_context(serve(Workload.default(), port=0, pod="lone"))
-        leaving = stack.enter_context(serve(Workload.default().scaled(e2e.SCALE), port=0))
+        # Pod -> URL; a process of their own, so that no pause of this one is read as stale.
+        pods = stack.enter_context(serve_apart(e2e.PODS))
+        bad = stack.enter_context(serve_apart(broken))
+        lone = stack.enter_context(serve_apart({"lone": Workload.default()}))["lone"]
+        leaving = stack.enter_context(
+            serve_apart({"triton-0": Workload.default().scaled(e2e.SCALE)})
+        )
+        leaving_port = urlsplit(leaving["triton-0"]).port
         http = Server(Workload.default(), port=0, service="http")
         stack.callback(http.close)
-        _file_sd(sd_file, [{"targets": [f"127.0.0.1:{leaving.port}"], "labels": {"pod": "gone-0"}}])
+        _file_sd(sd_file, [{"targets": [f"127.0.0.1:{leaving_port}"], "labels": {"pod": "gone-0"}}])
         gone_config = (
             "global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
             "scrape_configs:\n"
@@ -152,18 +158,18 @@ def servers(tmp_path_factory: pytest.TempPathFactory, prometheus_binary: str) ->
         )
         started = [
             PrometheusServer(
-                scrape_targets=[s.url for s in pods.values()],
+                scrape_targets=list(pods.values()),
                 rule_files=[rules_file],
                 labels={"namespace": e2e.NAMESPACE},
-                target_labels={s.url: {"pod": p} for p, s in pods.items()},
+                target_labels={url: {"pod": p} for p, url in pods.items()},
             ),
             PrometheusServer(
-                scrape_targets=[s.url for s in bad.values()],
+                scrape_targets=list(bad.values()),
                 labels={"namespace": "prod"},
-                target_labels={s.url: {"pod": p} for p, s in bad.items()},
+                target_labels={url: {"pod": p} for p, url in bad.items()},
             ),
             PrometheusServer(
-                scrape_targets=[lone.url, f"127.0.0.1:{_closed_port()}"],
+                scrape_targets=[lone, f"127.0.0.1:{_closed_port()}"],
                 labels={"namespace": e2e.NAMESPACE},
             ),
             PrometheusServer(config=gone_config),

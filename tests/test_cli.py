@@ -64,6 +64,19 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
         assert needle in lines[0], (needle, lines[0])
 
 
+def test_build_that_cannot_write_its_json_is_one_line_and_leaves_no_temporary_file(
+    repo: Path,
+) -> None:
+    write(repo, "a", GOOD.format(model="ner", uid="a"))
+    (repo / "dashboards" / "a.json").mkdir()  # something that is not a file stands in its way
+    result = run("build", cwd=repo)
+    assert_one_line_error(result, "cannot write dashboards/a.json: Is a directory", "writ")
+    assert sorted(p.name for p in (repo / "dashboards").iterdir()) == [
+        "a.dashboard.py",
+        "a.json",
+    ]
+
+
 def test_build_writes_json_then_leaves_it_alone(repo: Path) -> None:
     write(repo, "a", GOOD.format(model="ner", uid="a"))
     first = run("build", cwd=repo)

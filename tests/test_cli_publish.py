@@ -244,6 +244,22 @@ def test_pull_of_a_missing_uid_writes_nothing(repo: Path, double: GrafanaDouble)
     assert not (repo / "pulled").exists()
 
 
+@pytest.mark.parametrize(
+    ("folder", "why"),
+    [
+        ("/proc/triton-dashboards-pulled", "No such file or directory"),  # root cannot either
+        ("/etc/hostname/sub", "Not a directory"),
+    ],
+)
+def test_pull_into_a_folder_that_cannot_be_made_is_one_line(
+    repo: Path, double: GrafanaDouble, folder: str, why: str
+) -> None:
+    env = grafana_env(double)
+    assert run("publish", *FAST, cwd=repo, **env).returncode == 0
+    result = run("pull", "triton-ner", "--dir", folder, cwd=repo, **env)
+    assert_one_line_error(result, f"cannot create the folder {folder}: {why}", "choose a folder")
+
+
 def test_prune_with_files_is_refused(repo: Path, double: GrafanaDouble) -> None:
     result = run("publish", "--prune", "dashboards/ner.json", cwd=repo, **grafana_env(double))
     assert_one_line_error(result, "--prune")

@@ -58,10 +58,7 @@ def emit(text: str, output: Path | None) -> None:
         return
     from triton_dashboards.files import write_atomic
 
-    try:
-        write_atomic(output, text)
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}; check the path")
+    write_atomic(output, text)  # a WriteError is one line, from Group
     click.echo(f"wrote {output}", err=True)
 
 
@@ -170,7 +167,12 @@ class Group(click.Group):
         return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
+        from triton_dashboards.files import WriteError
+
         try:
             return super().invoke(ctx)
         except click.UsageError as e:
             raise _one_line(e, ctx.meta.get(_COMMAND_KEY, ctx.command_path)) from e
+        except WriteError as e:
+            # Any command that writes files (build, pull, preview, ...) says it the same way.
+            fail(str(e))

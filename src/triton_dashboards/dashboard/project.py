@@ -240,11 +240,19 @@ def write(built: Iterable[Built]) -> list[Built]:
     """Write each dashboard's JSON if it changed; return the ones written."""
     written = []
     for item in built:
-        if item.target.exists() and item.target.read_text(encoding="utf-8") == item.text:
+        if _holds(item.target, item.text):
             continue
         write_atomic(item.target, item.text)
         written.append(item)
     return written
+
+
+def _holds(path: Path, text: str) -> bool:
+    """``path`` is a file that holds ``text`` already (anything unreadable does not)."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _schema_of(text: str) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from triton_dashboards.files import write_atomic
+from triton_dashboards.files import make_directory, write_atomic
 from triton_dashboards.grafana import settings
 from triton_dashboards.grafana.api import DashboardApi, Found
 from triton_dashboards.grafana.client import GrafanaClient, LiveDashboard
@@ -255,7 +255,7 @@ def pull_dashboards(
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         fetched = list(pool.map(one, uids))
-    directory.mkdir(parents=True, exist_ok=True)
+    make_directory(directory)
     for item in fetched:
         if item.state == "written":
             write_atomic(item.path, item.text)

@@ -3,8 +3,12 @@ the window and function that read them, and the quantiles with the labels they g
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from triton_dashboards.inspect.anatomy import Part, parts, quantiles
-from triton_dashboards.inspect.doctor import _bucket_of
+from triton_dashboards.inspect.causes import Kind
+from triton_dashboards.inspect.doctor import _bucket_of, _part
+from triton_dashboards.inspect.facts import Facts
 
 
 def test_parts_keep_each_selector_once_with_its_window_and_reader() -> None:
@@ -46,3 +50,24 @@ def test_a_quantile_in_the_lowest_or_the_inf_bucket_is_named() -> None:
     assert _bucket_of(0.5, beyond) == "the +Inf bucket (> 500)"
     assert _bucket_of(0.5, measured) is None
     assert _bucket_of(0.5, {100.0: 0.0, inf: 0.0}) is None  # no traffic: nothing to say
+
+
+class _YoungData:
+    """Facts of a server whose series exist now but whose windows held one sample at most."""
+
+    def exists(self, selector: str) -> bool:
+        return True
+
+    def now(self, selector: str) -> list[dict[str, Any]]:
+        return [{"metric": {}, "value": [0, "1"]}]
+
+    def most_samples(self, selector: str, window: float) -> int:
+        return 1
+
+
+def test_one_sample_in_a_window_of_many_scrapes_is_young_data_not_a_short_window() -> None:
+    (part,) = parts('rate(nv_inference_count{model="ner"}[4m])')
+    facts = cast(Facts, _YoungData())
+    assert _part(part, facts, scrape=15.0, depth=0) == []  # 16 scrapes long: data too young
+    (short,) = _part(part, facts, scrape=120.0, depth=0)  # two scrapes long: too short
+    assert short.build(["rate(nv_inference_count)"]).kind is Kind.WINDOW_TOO_SHORT

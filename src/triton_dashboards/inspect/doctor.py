@@ -205,7 +205,10 @@ def _part(part: Part, facts: Facts, scrape: float, depth: int) -> list[_Found]:
     window = part.window
     if window is not None:
         n = facts.most_samples(selector, window)
-        if n < 2:
+        # A window of more than two scrape intervals that still held fewer than 2 samples
+        # saw data younger than itself (a server or target just started), not a window too
+        # short: that is left to "no cause found", which says the data may be young.
+        if n < 2 and window <= 2 * scrape:
             where = f"{part.function or 'range'}({metric})"
             return [
                 _Found(

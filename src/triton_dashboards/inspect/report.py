@@ -32,7 +32,8 @@ __all__ = ["DashboardReport", "PanelReport", "Report"]
 #: query (a division by zero traffic) leave nothing.
 _UNEXPLAINED = (
     "no cause found: every part of the query has data; the data may be younger than the "
-    "panel's step, or the query's own guards leave nothing (no traffic)"
+    "panel's step or its range window (wait a few scrapes), or the query's own guards leave "
+    "nothing (no traffic)"
 )
 #: Column widths of the table: panel title, verdict, cause, fix.
 _WIDTHS = (34, 7, 56, 48)

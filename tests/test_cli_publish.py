@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from _support import GRAFANA_TOKEN as TOKEN
-from _support import ROOT
+from _support import ROOT, free_port
 from grafana_double import GrafanaDouble
 from plain_http import not_found_page, serving
 
@@ -63,12 +62,6 @@ def status_of(stdout: str, label: str) -> str:
     """What the line for ``label`` says, without the label and its padding."""
     [line] = [ln for ln in stdout.splitlines() if ln.startswith(f"{label} ")]
     return line[len(label) :].strip()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_missing_url_is_named(repo: Path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from _support import GRAFANA_TOKEN, require_tool
+from _support import GRAFANA_TOKEN, free_port, require_tool
 from docs_blocks import (
     ADDRESSES,
     DATA,
@@ -159,13 +159,6 @@ def test_shell_commands_join_continuations_and_know_what_runs_in_the_background(
 # --- running a page ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _wait_for_port(port: int, where: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -267,9 +260,9 @@ class PageRun:
         # Every local port the page names gets one of its own, so that pages and other
         # tests running beside never meet on a fixed port.
         for port in {int(p) for p in re.findall(r"\b(?:localhost|127\.0\.0\.1):(\d+)\b", text)}:
-            self.ports.setdefault(port, _free_port())
+            self.ports.setdefault(port, free_port())
         if needs_prometheus:
-            self.ports.setdefault(ADDRESSES["triton-metrics"], _free_port())
+            self.ports.setdefault(ADDRESSES["triton-metrics"], free_port())
         if any(re.match(r"promtool\s", c) for c in page_commands):
             require_tool("promtool")
         if starts_prometheus:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import traceback
 from typing import Any
 
 import pytest
 from _support import GRAFANA_TOKEN as TOKEN
+from _support import free_port
 from grafana_double import GrafanaDouble
 from plain_http import Answer, not_found_page, serving
 
@@ -55,12 +55,6 @@ def assert_one_line(error: GrafanaError, *needles: str) -> None:
     for needle in needles:
         assert needle in text, (needle, text)
     assert SECRET not in everything_said(error)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_save_then_get_round_trip_with_bearer_token(double: GrafanaDouble) -> None:
